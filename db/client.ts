@@ -1,0 +1,33 @@
+/**
+ * Opens the embedded SQLite store: WAL, foreign keys, busy timeout, migrations applied.
+ */
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema.ts';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
+
+/** Opens (creating when needed) the database at `path` (`:memory:` for tests) and migrates it. */
+export function openDb(path: string, opts: { migrationsDir?: string } = {}): Db {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('synchronous = NORMAL');
+  const db = drizzle(sqlite, { schema }) as Db;
+  migrate(db, { migrationsFolder: opts.migrationsDir ?? migrationsFolder });
+  return db;
+}
+
+/** Checkpoints the WAL and closes the file. */
+export function closeDb(db: Db): void {
+  try { db.$client.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* in-memory or already closed */ }
+  if (db.$client.open) db.$client.close();
+}

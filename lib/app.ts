@@ -1,0 +1,77 @@
+/**
+ * createApp: the one Hono app, built from injected dependencies and the file routes.
+ * Order: request id → access log → CORS → Accept/version check → session → route; every error
+ * and unknown route ends in the one envelope.
+ */
+import { Hono } from 'hono';
+import { randomUUID } from 'node:crypto';
+import type { AppEnv, Deps } from './http/env.ts';
+import { methodIndex, type RouteDef } from './http/routes.ts';
+import { ApiError, envelope } from './http/errors.ts';
+import { authenticate } from './auth/session.ts';
+import { negotiate } from './http/accept.ts';
+import { cors } from './http/cors.ts';
+import { LoginThrottle } from './auth/throttle.ts';
+
+export interface AppOptions extends Deps {
+  routes: RouteDef[];
+}
+
+/** Builds the app; tests call it with an in-memory database and a simulated cluster. */
+export function createApp(deps: AppOptions): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  const now = deps.clock ? () => deps.clock!.now() : Date.now;
+  const allowedMethods = methodIndex(deps.routes);
+  const loginThrottle = new LoginThrottle(deps.config.loginDelayMs, now);
+
+  app.use('*', async function context(c, next) {
+    const requestId = randomUUID();
+    c.set('requestId', requestId);
+    c.set('db', deps.db);
+    c.set('config', deps.config);
+    c.set('log', deps.log);
+    c.set('k8s', deps.k8s);
+    c.set('now', now);
+    c.set('loginThrottle', loginThrottle);
+    c.set('session', undefined);
+    c.set('authError', undefined);
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      c.header('X-VMWARE-VCLOUD-REQUEST-ID', requestId);
+      const status = c.res.status;
+      const line = {
+        reqId: requestId, method: c.req.method, path: c.req.path, status,
+        ms: Math.round((performance.now() - started) * 10) / 10, user: c.var.session?.username,
+      };
+      if (status >= 500) deps.log.error(line, 'request');
+      else deps.log.info(line, 'request');
+    }
+  });
+  app.use('*', cors(deps.config.corsOrigins));
+  app.use('*', negotiate());
+  app.use('*', authenticate());
+
+  for (const r of deps.routes) app.on(r.method, r.path, r.handler);
+
+  app.notFound(function notFound(c) {
+    const methods = allowedMethods(c.req.path);
+    if (methods.length) {
+      return c.json(envelope(405, 'METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}; allowed: ${methods.join(', ')}`), 405, {
+        Allow: methods.join(', '),
+      });
+    }
+    return c.json(envelope(404, 'RESOURCE_NOT_FOUND', `No resource at ${c.req.path}`), 404);
+  });
+
+  app.onError(function onError(err, c) {
+    if (err instanceof ApiError) {
+      return c.json(envelope(err.status, err.minorErrorCode, err.message), err.status as 400, err.headers);
+    }
+    deps.log.error({ reqId: c.var.requestId, err }, 'unhandled error');
+    return c.json(envelope(500, 'INTERNAL_SERVER_ERROR', `Internal error; request id ${c.var.requestId}`), 500);
+  });
+
+  return app;
+}

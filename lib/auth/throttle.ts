@@ -1,0 +1,43 @@
+/**
+ * Slows failed logins per username and per client address instead of refusing them (VCD clients
+ * do not retry a 429). The delay doubles with each recent failure, up to a cap, and decays.
+ */
+const WINDOW_MS = 15 * 60_000;
+const MAX_FACTOR = 16;
+const MAX_KEYS = 10_000;
+
+export class LoginThrottle {
+  private failures = new Map<string, { count: number; last: number }>();
+
+  constructor(private baseDelayMs: number, private now: () => number = Date.now) {}
+
+  /** How long to wait before answering a failed login for these keys. */
+  delayFor(keys: string[]): number {
+    let worst = 0;
+    const t = this.now();
+    for (const k of keys) {
+      const f = this.failures.get(k);
+      if (f && t - f.last < WINDOW_MS) worst = Math.max(worst, f.count);
+    }
+    return this.baseDelayMs * Math.min(2 ** worst, MAX_FACTOR);
+  }
+
+  /** Records a failure for each key. */
+  fail(keys: string[]): void {
+    const t = this.now();
+    if (this.failures.size > MAX_KEYS) this.prune(t);
+    for (const k of keys) {
+      const f = this.failures.get(k);
+      this.failures.set(k, { count: f && t - f.last < WINDOW_MS ? f.count + 1 : 1, last: t });
+    }
+  }
+
+  /** Forgets a username's failures after a good login. */
+  succeed(key: string): void {
+    this.failures.delete(key);
+  }
+
+  private prune(t: number) {
+    for (const [k, f] of this.failures) if (t - f.last >= WINDOW_MS) this.failures.delete(k);
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * Configuration from `SSVIRT_*` environment variables, validated with valibot at start.
+ * A bad value stops the start with a message naming the variable.
+ */
+import * as v from 'valibot';
+
+const bool = (def: boolean) =>
+  v.pipe(
+    v.optional(v.string(), String(def)),
+    v.trim(),
+    v.toLowerCase(),
+    v.picklist(['true', 'false', '1', '0', 'yes', 'no'], 'must be true or false'),
+    v.transform((s) => s === 'true' || s === '1' || s === 'yes'),
+  );
+
+const int = (def: number, min: number, max: number) =>
+  v.pipe(
+    v.optional(v.string(), String(def)),
+    v.trim(),
+    v.regex(/^\d+$/, 'must be a whole number'),
+    v.transform(Number),
+    v.number(),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+const list = (def: string) =>
+  v.pipe(
+    v.optional(v.string(), def),
+    v.transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean)),
+  );
+
+const str = (def: string) => v.pipe(v.optional(v.string(), def), v.trim());
+
+export const ConfigSchema = v.object({
+  SSVIRT_PORT: int(8080, 0, 65535),
+  SSVIRT_HOST: str('0.0.0.0'),
+  SSVIRT_DB_PATH: v.pipe(str('./data/ssvirt.db'), v.minLength(1, 'must not be empty')),
+  SSVIRT_ADMIN_USERNAME: v.pipe(str('admin'), v.regex(/^[A-Za-z0-9._@-]{1,128}$/, 'must be 1..128 letters, digits, . _ - @')),
+  SSVIRT_ADMIN_PASSWORD: v.optional(v.pipe(v.string(), v.minLength(8, 'must be at least 8 characters'))),
+  SSVIRT_KUBECONFIG: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1, 'must not be empty'))),
+  SSVIRT_TEMPLATE_NAMESPACES: list('openshift'),
+  SSVIRT_TEMPLATE_SELECTOR: str(''),
+  SSVIRT_VDC_NETWORK_ISOLATION: bool(true),
+  SSVIRT_CPU_MHZ_PER_CORE: int(1000, 1, 1_000_000),
+  SSVIRT_SESSION_IDLE_MINUTES: int(30, 1, 7 * 24 * 60),
+  SSVIRT_SESSION_MAX_HOURS: int(24, 1, 24 * 365),
+  SSVIRT_CORS_ORIGINS: list(''),
+  SSVIRT_SITE_NAME: str('SSVirt'),
+  SSVIRT_LOG_LEVEL: v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be one of fatal, error, warn, info, debug, trace, silent'),
+  SSVIRT_TASK_TIMEOUT_SECONDS: int(600, 1, 86_400),
+  SSVIRT_RECONCILE_INTERVAL_SECONDS: int(60, 1, 86_400),
+  SSVIRT_LOGIN_DELAY_MS: int(500, 0, 60_000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dbPath: string;
+  adminUsername: string;
+  adminPassword?: string;
+  kubeconfig?: string;
+  templateNamespaces: string[];
+  templateSelector: string;
+  vdcNetworkIsolation: boolean;
+  cpuMhzPerCore: number;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  corsOrigins: string[];
+  siteName: string;
+  logLevel: string;
+  taskTimeoutSeconds: number;
+  reconcileIntervalSeconds: number;
+  /** Base delay added to each failed login (grows with repeated failures). */
+  loginDelayMs: number;
+}
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const input = { ...env, SSVIRT_LOG_LEVEL: env.SSVIRT_LOG_LEVEL ?? 'info' };
+  const r = v.safeParse(ConfigSchema, input);
+  if (!r.success) {
+    const msgs = r.issues.map((i) => `${v.getDotPath(i) ?? '?'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration: ${msgs.join('; ')}`);
+  }
+  const o = r.output;
+  return {
+    port: o.SSVIRT_PORT,
+    host: o.SSVIRT_HOST,
+    dbPath: o.SSVIRT_DB_PATH,
+    adminUsername: o.SSVIRT_ADMIN_USERNAME,
+    adminPassword: o.SSVIRT_ADMIN_PASSWORD,
+    kubeconfig: o.SSVIRT_KUBECONFIG,
+    templateNamespaces: o.SSVIRT_TEMPLATE_NAMESPACES.length ? o.SSVIRT_TEMPLATE_NAMESPACES : ['openshift'],
+    templateSelector: o.SSVIRT_TEMPLATE_SELECTOR,
+    vdcNetworkIsolation: o.SSVIRT_VDC_NETWORK_ISOLATION,
+    cpuMhzPerCore: o.SSVIRT_CPU_MHZ_PER_CORE,
+    sessionIdleMinutes: o.SSVIRT_SESSION_IDLE_MINUTES,
+    sessionMaxHours: o.SSVIRT_SESSION_MAX_HOURS,
+    corsOrigins: o.SSVIRT_CORS_ORIGINS,
+    siteName: o.SSVIRT_SITE_NAME,
+    logLevel: o.SSVIRT_LOG_LEVEL,
+    taskTimeoutSeconds: o.SSVIRT_TASK_TIMEOUT_SECONDS,
+    reconcileIntervalSeconds: o.SSVIRT_RECONCILE_INTERVAL_SECONDS,
+    loginDelayMs: o.SSVIRT_LOGIN_DELAY_MS,
+  };
+}

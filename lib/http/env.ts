@@ -1,0 +1,35 @@
+/**
+ * The Hono environment: what every handler finds on `c.var`.
+ */
+import type { Db } from '#db/client.ts';
+import type { Config } from '#lib/config.ts';
+import type { Log } from '#lib/log.ts';
+import type { Session } from '#lib/auth/session.ts';
+import type { Cluster } from '#lib/k8s/cluster.ts';
+import type { ApiError } from './errors.ts';
+import type { LoginThrottle } from '#lib/auth/throttle.ts';
+
+export interface Deps {
+  db: Db;
+  config: Config;
+  log: Log;
+  /** Undefined when no cluster is configured (degraded mode). */
+  k8s?: Cluster;
+  /** Per-failure delay hook for logins; tests replace it to keep runs fast. */
+  clock?: { now(): number };
+}
+
+export interface AppEnv {
+  Variables: {
+    db: Db;
+    config: Config;
+    log: Log;
+    k8s: Cluster | undefined;
+    requestId: string;
+    session: Session | undefined;
+    /** Why a presented token did not yield a session; raised only by routes that need one. */
+    authError: ApiError | undefined;
+    now: () => number;
+    loginThrottle: LoginThrottle;
+  };
+}

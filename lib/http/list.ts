@@ -1,0 +1,161 @@
+/**
+ * Lists: the VCD paged envelope, `Link` header, FIQL filter and sort turned into SQL over a
+ * declared set of fields, so the database returns one page (O(page)).
+ */
+import * as v from 'valibot';
+import { and, or, sql, asc, desc, type SQL, type AnyColumn } from 'drizzle-orm';
+import type { Context } from 'hono';
+import { badRequest } from './errors.ts';
+import { FiqlError, hasOperator, parseFiql, type FiqlNode } from './fiql.ts';
+import { parseUrn, type UrnType } from '#lib/urn.ts';
+
+export interface FieldDef {
+  col: AnyColumn | SQL;
+  type: 'string' | 'boolean' | 'number' | 'urn' | 'date';
+  urnType?: UrnType;
+}
+export type Fields = Record<string, FieldDef>;
+
+const pageNumber = (name: string, max: number) =>
+  v.optional(v.pipe(
+    v.string(),
+    v.regex(/^\d+$/, `${name} must be a whole number`),
+    v.transform(Number),
+    v.minValue(1, `${name} must be at least 1`),
+    v.maxValue(max, `${name} must be at most ${max}`),
+  ));
+
+/** The list query parameters every list accepts; unknown parameters pass through untouched. */
+export const ListQuerySchema = v.looseObject({
+  page: pageNumber('page', 1_000_000),
+  pageSize: pageNumber('pageSize', 128),
+  page_size: pageNumber('page_size', 128),
+  per_page: pageNumber('per_page', 128),
+  filter: v.optional(v.pipe(v.string(), v.maxLength(2000, 'filter must be at most 2000 characters'))),
+  sortAsc: v.optional(v.string()),
+  sortDesc: v.optional(v.string()),
+});
+export type ListQuery = v.InferOutput<typeof ListQuerySchema>;
+
+export interface ListPlan {
+  page: number;
+  pageSize: number;
+  where: SQL | undefined;
+  orderBy: SQL[];
+  limit: number;
+  offset: number;
+}
+
+/** Works out the SQL pieces of a list request over the given fields. */
+export function planList(q: ListQuery, fields: Fields, nameField = 'name'): ListPlan {
+  const page = q.page ?? 1;
+  const pageSize = q.pageSize ?? q.page_size ?? q.per_page ?? 25;
+  const where = q.filter && q.filter.trim() ? filterToSql(q.filter.trim(), fields, nameField) : undefined;
+  const orderBy: SQL[] = [];
+  const sortField = q.sortAsc ?? q.sortDesc;
+  if (sortField) {
+    const f = fields[sortField];
+    if (!f) throw badRequest(`${q.sortAsc ? 'sortAsc' : 'sortDesc'}: unknown field '${sortField}'; sortable fields: ${Object.keys(fields).join(', ')}`);
+    orderBy.push(q.sortAsc ? asc(f.col) : desc(f.col));
+  }
+  const name = fields[nameField];
+  const id = fields.id;
+  if (name) orderBy.push(asc(name.col));
+  if (id) orderBy.push(asc(id.col));
+  return { page, pageSize, where, orderBy, limit: pageSize, offset: (page - 1) * pageSize };
+}
+
+/** Turns a filter (FIQL, or free text searched in the name) into SQL; 400 on unknown fields. */
+export function filterToSql(filter: string, fields: Fields, nameField = 'name'): SQL {
+  if (!hasOperator(filter)) {
+    const f = fields[nameField];
+    if (!f) throw badRequest('filter: expected a FIQL expression such as name==value');
+    return sql`lower(${f.col}) LIKE ${'%' + escapeLike(filter.toLowerCase()) + '%'} ESCAPE '\\'`;
+  }
+  let tree: FiqlNode;
+  try {
+    tree = parseFiql(filter);
+  } catch (e) {
+    if (e instanceof FiqlError) throw badRequest(`filter: ${e.message}`);
+    throw e;
+  }
+  return nodeToSql(tree, fields);
+}
+
+function nodeToSql(n: FiqlNode, fields: Fields): SQL {
+  if (n.kind !== 'cmp') {
+    const parts = n.items.map((x) => nodeToSql(x, fields));
+    return (n.kind === 'and' ? and(...parts) : or(...parts))!;
+  }
+  const f = fields[n.field];
+  if (!f) throw badRequest(`filter: unknown field '${n.field}'; filterable fields: ${Object.keys(fields).join(', ')}`);
+  const value = coerce(n.field, f, n.value);
+  if (f.type === 'string' && typeof value === 'string' && value.includes('*')) {
+    if (n.op !== '==' && n.op !== '!=') throw badRequest(`filter: wildcards only work with == and != on '${n.field}'`);
+    const pattern = escapeLike(value.toLowerCase()).replace(/\*/g, '%');
+    const m = sql`lower(${f.col}) LIKE ${pattern} ESCAPE '\\'`;
+    return n.op === '==' ? m : sql`NOT (${m})`;
+  }
+  // SQLite stores booleans as 0/1 and better-sqlite3 cannot bind a JS boolean.
+  const bound = typeof value === 'boolean' ? Number(value) : value;
+  const op = { '==': '=', '!=': '<>', '=lt=': '<', '=le=': '<=', '=gt=': '>', '=ge=': '>=' }[n.op];
+  return sql`${f.col} ${sql.raw(op)} ${bound}`;
+}
+
+function coerce(name: string, f: FieldDef, raw: string): string | number | boolean {
+  switch (f.type) {
+    case 'boolean': {
+      const s = raw.toLowerCase();
+      if (s !== 'true' && s !== 'false') throw badRequest(`filter: '${name}' takes true or false`);
+      return s === 'true';
+    }
+    case 'number': {
+      if (!/^-?\d+(\.\d+)?$/.test(raw)) throw badRequest(`filter: '${name}' takes a number`);
+      return Number(raw);
+    }
+    case 'urn': {
+      const id = parseUrn(f.urnType!, raw);
+      if (!id) throw badRequest(`filter: '${name}' takes a URN urn:vcloud:${f.urnType}:<uuid>`);
+      return id;
+    }
+    case 'date': {
+      const t = Date.parse(raw);
+      if (Number.isNaN(t)) throw badRequest(`filter: '${name}' takes an ISO 8601 date`);
+      return t;
+    }
+    default:
+      return raw;
+  }
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (m) => '\\' + m);
+}
+
+/** Combines scope conditions with the filter (undefined parts are skipped). */
+export function whereAll(...parts: (SQL | undefined)[]): SQL | undefined {
+  const present = parts.filter((p): p is SQL => p !== undefined);
+  return present.length ? and(...present) : undefined;
+}
+
+/** Answers a page in the VCD envelope with the `Link` header. */
+export function pageResponse<T>(c: Context, plan: ListPlan, total: number, values: T[]): Response {
+  const pageCount = Math.ceil(total / plan.pageSize);
+  const links = linkHeader(c.req.url, plan.page, pageCount);
+  if (links) c.header('Link', links);
+  return c.json({ resultTotal: total, pageCount, page: plan.page, pageSize: plan.pageSize, associations: [], values });
+}
+
+function linkHeader(url: string, page: number, pageCount: number): string {
+  const make = (p: number, rel: string) => {
+    const u = new URL(url);
+    u.searchParams.set('page', String(p));
+    return `<${u.toString()}>;rel="${rel}";type="application/json"`;
+  };
+  if (pageCount === 0) return '';
+  const out = [make(1, 'firstPage')];
+  if (page > 1) out.push(make(Math.min(page - 1, pageCount), 'previousPage'));
+  if (page < pageCount) out.push(make(page + 1, 'nextPage'));
+  out.push(make(pageCount, 'lastPage'));
+  return out.join(', ');
+}

@@ -1,0 +1,67 @@
+/**
+ * Process entry: configuration → database (migrations, bootstrap) → cluster (when configured) →
+ * HTTP. SIGTERM/SIGINT stop accepting, let in-flight requests finish (bounded), stop the cluster
+ * side and close the database.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { loadConfig, ConfigError, type Config } from './config.ts';
+import { createLog } from './log.ts';
+import { openDb, closeDb } from '#db/client.ts';
+import { bootstrap } from './bootstrap.ts';
+import { createApp } from './app.ts';
+import { loadRoutes } from './http/routes.ts';
+import { startCluster } from './k8s/start.ts';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`ssvirt: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const log = createLog(config.logLevel);
+  const db = openDb(config.dbPath);
+  await bootstrap(db, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, log });
+  const k8s = await startCluster({ config, db, log });
+  const routes = await loadRoutes();
+  const app = createApp({ db, config, log, k8s, routes });
+
+  const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    log.info({ port: info.port, host: config.host, db: config.dbPath, cluster: k8s ? 'configured' : 'not-configured' }, `listening on http://${config.host}:${info.port}`);
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const timer = setTimeout(() => {
+      log.warn('in-flight requests did not finish in time; closing anyway');
+      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+    }, SHUTDOWN_GRACE_MS);
+    timer.unref();
+    await new Promise<void>((res) => {
+      server.close(() => res());
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+    });
+    clearTimeout(timer);
+    await k8s?.stop();
+    closeDb(db);
+    log.info('stopped');
+    log.flush?.();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((e) => {
+  process.stderr.write(`ssvirt: failed to start: ${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exit(1);
+});
