@@ -31,3 +31,11 @@ export function closeDb(db: Db): void {
   try { db.$client.pragma('wal_checkpoint(TRUNCATE)'); } catch { /* in-memory or already closed */ }
   if (db.$client.open) db.$client.close();
 }
+
+/**
+ * Runs `fn` as one transaction (better-sqlite3's, nestable as savepoints). Synchronous on purpose:
+ * an async callback would not roll back. Queries inside use the same `db` connection.
+ */
+export function atomic<T>(db: Db, fn: () => T): T {
+  return db.$client.transaction(fn)();
+}

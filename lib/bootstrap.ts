@@ -3,7 +3,7 @@
  * System Administrator. Later starts change nothing.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Db } from '#db/client.ts';
+import { atomic, type Db } from '#db/client.ts';
 import { orgs, roles, userRoles, users } from '#db/schema.ts';
 import { BUILTIN_ROLES, PROVIDER_ORG, SYSTEM_ADMIN } from './auth/roles.ts';
 import { hashPassword } from './auth/password.ts';
@@ -20,7 +20,8 @@ export async function bootstrap(db: Db, opts: { adminUsername: string; adminPass
   const orgId = randomUUID();
   const userId = randomUUID();
   const sysRole = BUILTIN_ROLES.find((r) => r.name === SYSTEM_ADMIN)!;
-  db.transaction((tx) => {
+  atomic(db, () => {
+    const tx = db;
     tx.insert(orgs).values({
       id: orgId, name: PROVIDER_ORG, nameKey: PROVIDER_ORG.toLowerCase(), displayName: 'System Organization',
       description: 'The provider organization', isEnabled: true, canPublish: true, isProvider: true, createdAt: now, updatedAt: now,

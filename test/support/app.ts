@@ -81,3 +81,8 @@ export async function makeTestApp(opts: { env?: Record<string, string>; k8s?: Cl
     adminToken: async () => (adminTok ??= await login(ADMIN.username, ADMIN.password, 'System')),
   };
 }
+
+/** The JSON body of a response, untyped for assertions. */
+export async function json(res: Response): Promise<any> {
+  return res.json();
+}

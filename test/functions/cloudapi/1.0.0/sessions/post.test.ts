@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeEach } from 'vitest';
-import { makeTestApp, ADMIN, type TestApp } from '#test/support/app.ts';
+import { makeTestApp, ADMIN, json, type TestApp } from '#test/support/app.ts';
 import { seedOrg, seedUser, USER_PASSWORD } from '#test/support/fixtures.ts';
 
 const basic = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;
@@ -15,7 +15,7 @@ describe('POST /cloudapi/1.0.0/sessions', () => {
     expect(token.length).toBeGreaterThanOrEqual(43);
     expect(res.headers.get('authorization')).toBe(`Bearer ${token}`);
     expect(res.headers.get('x-vmware-vcloud-token-type')).toBe('Bearer');
-    const body = await res.json();
+    const body = await json(res);
     expect(body.id).toMatch(/^urn:vcloud:session:/);
     expect(body.user.name).toBe('admin');
     expect(body.org.name).toBe('Provider');
@@ -42,7 +42,7 @@ describe('POST /cloudapi/1.0.0/sessions', () => {
     for (const login of [`alice:wrong-password`, `nobody:${USER_PASSWORD}`, `alice@Other:${USER_PASSWORD}`]) {
       const res = await t.request('POST', '/cloudapi/1.0.0/sessions', { headers: { authorization: basic(login) } });
       expect(res.status).toBe(401);
-      const body = await res.json();
+      const body = await json(res);
       expect(body.minorErrorCode).toBe('UNAUTHORIZED');
       msgs.add(body.message);
     }
@@ -52,7 +52,7 @@ describe('POST /cloudapi/1.0.0/sessions', () => {
   it('answers 401 without credentials', async () => {
     const res = await t.request('POST', '/cloudapi/1.0.0/sessions');
     expect(res.status).toBe(401);
-    expect((await res.json()).minorErrorCode).toBe('UNAUTHORIZED');
+    expect((await json(res)).minorErrorCode).toBe('UNAUTHORIZED');
   });
 
   it('says the account is disabled only when the password was right', async () => {
@@ -60,9 +60,9 @@ describe('POST /cloudapi/1.0.0/sessions', () => {
     await seedUser(t.db, org.id, 'bob', 'vApp User', { enabled: false });
     const good = await t.request('POST', '/cloudapi/1.0.0/sessions', { headers: { authorization: basic(`bob@Acme:${USER_PASSWORD}`) } });
     expect(good.status).toBe(401);
-    expect((await good.json()).message).toMatch(/disabled/);
+    expect((await json(good)).message).toMatch(/disabled/);
     const bad = await t.request('POST', '/cloudapi/1.0.0/sessions', { headers: { authorization: basic(`bob@Acme:nope-nope`) } });
-    expect((await bad.json()).message).not.toMatch(/disabled/);
+    expect((await json(bad)).message).not.toMatch(/disabled/);
   });
 
   it('slows repeated failed logins instead of refusing them', async () => {

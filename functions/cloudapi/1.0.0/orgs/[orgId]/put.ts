@@ -1,0 +1,12 @@
+/**
+ * PUT /cloudapi/1.0.0/orgs/{orgId} — replace an organization's editable fields (System Administrators).
+ * 200 Org. 400 BAD_REQUEST (invalid fields, disabling or renaming Provider), 400 DUPLICATE_NAME,
+ * 403 for other roles or an invisible org. Disabling ends the org's sessions.
+ */
+import { defineRoute } from '#lib/http/route.ts';
+import { OrgPutSchema } from '#lib/orgs/schema.ts';
+import { applyOrgUpdate } from '#lib/orgs/update.ts';
+
+export default defineRoute({ summary: 'Replace an organization', params: { orgId: 'org' }, body: OrgPutSchema }, function putOrg(c, { params, body }) {
+  return applyOrgUpdate(c, params.orgId, body);
+});
