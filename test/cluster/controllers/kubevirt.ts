@@ -1,0 +1,566 @@
+/**
+ * KubeVirt's VirtualMachine behaviour, simulated through the API alone (so it also runs against a
+ * bare kube-apiserver with the CRDs): watches VirtualMachines and VirtualMachineInstances and moves
+ * each VM through `status.printableStatus` with a configurable delay per step.
+ *
+ * What drives a VM (all of it visible in, and writable through, the API):
+ * - `spec.runStrategy` (`Always`, `RerunOnFailure`, `Halted`, `Manual`, `Once`) or the legacy
+ *   `spec.running`; `status.stateChangeRequests` (`[{action: Stop, uid}, {action: Start}]` is what
+ *   KubeVirt's `restart` writes; `Manual` VMs start/stop through single requests);
+ * - a VMI condition `Paused`=True (KubeVirt's `pause`) → VM `Paused`; removing it → `Running`;
+ * - the annotation `sim.ssvirt.io/fail` (see FAIL_ANNOTATION) to make a VM fail.
+ *
+ * Phases: (dataVolumeTemplates, first sight) `Provisioning` → `Starting` (VMI Pending → Scheduling →
+ * Scheduled) → `Running` (VMI Running with interfaces, CPU topology, memory, guest OS), and
+ * `Stopping` → VMI deleted → `Stopped`. VMIs are named like their VM and owned by it (controller
+ * ownerReference), so the garbage collector also removes them; we delete them ourselves anyway.
+ */
+import {
+  CustomObjectsApi,
+  PatchStrategy,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import { errorCode, keyOf, splitKey, startInformer, WorkQueue, type Log } from './runtime.ts';
+
+/**
+ * Annotation on a VirtualMachine that makes it fail: the value is the printableStatus it gets stuck
+ * in. `DataVolumeError` and `ErrorPvcNotFound` apply at once (storage fails whether or not the VM
+ * runs); `ErrorUnschedulable`, `ErrImagePull`, `ImagePullBackOff` and `CrashLoopBackOff` apply when
+ * the VM starts (its VMI stays in phase Scheduling). Remove the annotation to recover.
+ */
+export const FAIL_ANNOTATION = 'sim.ssvirt.io/fail';
+/** Optional message for the failure condition. */
+export const FAIL_MESSAGE_ANNOTATION = 'sim.ssvirt.io/fail-message';
+
+const STORAGE_FAILURES = new Set(['DataVolumeError', 'ErrorPvcNotFound']);
+const START_FAILURES = new Set(['ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'CrashLoopBackOff']);
+
+const GROUP = 'kubevirt.io';
+const VERSION = 'v1';
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastProbeTime?: string | null;
+  lastTransitionTime?: string | null;
+}
+
+interface StateChangeRequest {
+  action: 'Start' | 'Stop' | string;
+  uid?: string;
+  data?: Record<string, string>;
+}
+
+export interface VirtualMachine extends KubernetesObject {
+  spec?: {
+    running?: boolean;
+    runStrategy?: string;
+    dataVolumeTemplates?: Array<{ metadata?: { name?: string }; spec?: any }>;
+    template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any };
+  };
+  status?: {
+    printableStatus?: string;
+    created?: boolean;
+    ready?: boolean;
+    conditions?: Condition[];
+    stateChangeRequests?: StateChangeRequest[];
+    [k: string]: unknown;
+  };
+}
+
+export interface VirtualMachineInstance extends KubernetesObject {
+  spec?: any;
+  status?: { phase?: string; conditions?: Condition[]; [k: string]: unknown };
+}
+
+export interface KubevirtControllerOptions {
+  /** Delay between two phase steps of one VM (default 30 ms). */
+  stepDelayMs?: number;
+  log?: Log;
+  /** Node name reported in VMI status (default `sim-node-1`). */
+  nodeName?: string;
+}
+
+const nowIso = () => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** `spec.runStrategy`, or the one the legacy `spec.running` implies. */
+export function runStrategyOf(vm: VirtualMachine): string {
+  if (vm.spec?.runStrategy) return vm.spec.runStrategy;
+  if (vm.spec?.running === true) return 'Always';
+  return 'Halted';
+}
+
+function parseQuantityToMi(q: string | number | undefined): number | undefined {
+  if (q === undefined || q === null || q === '') return undefined;
+  const m = /^([0-9.]+)\s*([A-Za-z]*)$/.exec(String(q));
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = m[2] ?? '';
+  const factors: Record<string, number> = {
+    '': 1 / (1024 * 1024), Ki: 1 / 1024, Mi: 1, Gi: 1024, Ti: 1024 * 1024,
+    k: 1000 / (1024 * 1024), K: 1000 / (1024 * 1024), M: 1e6 / (1024 * 1024), G: 1e9 / (1024 * 1024), T: 1e12 / (1024 * 1024),
+  };
+  const f = factors[unit];
+  return f === undefined ? undefined : n * f;
+}
+
+/** CPU topology from `domain.cpu` (KubeVirt defaults each of cores/sockets/threads to 1). */
+export function cpuTopologyOf(vm: VirtualMachine): { cores: number; sockets: number; threads: number } {
+  const domain = vm.spec?.template?.spec?.domain ?? {};
+  const cpu = domain.cpu ?? {};
+  let cores = Number(cpu.cores) || 0;
+  const sockets = Number(cpu.sockets) || 1;
+  const threads = Number(cpu.threads) || 1;
+  if (!cores) {
+    const req = domain.resources?.requests?.cpu;
+    const n = typeof req === 'string' && req.endsWith('m') ? Number(req.slice(0, -1)) / 1000 : Number(req);
+    cores = cpu.sockets || cpu.threads ? 1 : Math.max(1, Math.ceil(Number.isFinite(n) ? n : 1));
+  }
+  return { cores, sockets, threads };
+}
+
+/** Guest memory as KubeVirt reports it (`memory.guest`, else `resources.requests.memory`). */
+export function guestMemoryOf(vm: VirtualMachine): string {
+  const domain = vm.spec?.template?.spec?.domain ?? {};
+  return String(domain.memory?.guest ?? domain.resources?.requests?.memory ?? '1Gi');
+}
+
+/** The OS key of a VM: `vm.kubevirt.io/os`, an `os.template.kubevirt.io/<os>` label, or the disk. */
+export function osKeyOf(vm: VirtualMachine): string {
+  const metas = [vm.metadata, vm.spec?.template?.metadata];
+  for (const meta of metas) {
+    const all = { ...(meta?.labels ?? {}), ...(meta?.annotations ?? {}) };
+    if (all['vm.kubevirt.io/os']) return all['vm.kubevirt.io/os'];
+    const osLabel = Object.keys(all).find((k) => k.startsWith('os.template.kubevirt.io/') && all[k] === 'true');
+    if (osLabel) return osLabel.slice('os.template.kubevirt.io/'.length);
+  }
+  const volumes: any[] = vm.spec?.template?.spec?.volumes ?? [];
+  const image: string | undefined = volumes.find((v) => v.containerDisk?.image)?.containerDisk.image;
+  if (image) return image.split('/').pop()!.replace(/[:@].*$/, '').replace(/-container-disk.*$/, '');
+  const dv = vm.spec?.dataVolumeTemplates?.[0]?.spec;
+  const source: string | undefined = dv?.sourceRef?.name ?? dv?.source?.registry?.url;
+  if (source) return source.split('/').pop()!.replace(/[:@].*$/, '');
+  return 'linux';
+}
+
+/** A plausible `guestOSInfo` (what the guest agent reports) for an OS key such as `fedora39`, `rhel9`. */
+export function guestOsInfoFor(osKey: string): Record<string, string> {
+  const key = osKey.toLowerCase();
+  const digits = /(\d+(?:\.\d+)?)/.exec(key)?.[1];
+  if (key.startsWith('fedora')) {
+    const v = digits ?? '39';
+    return { id: 'fedora', name: 'Fedora Linux', version: `${v} (Cloud Edition)`, versionId: v, prettyName: `Fedora Linux ${v} (Cloud Edition)`, kernelRelease: `6.5.6-300.fc${v}.x86_64`, kernelVersion: '#1 SMP PREEMPT_DYNAMIC', machine: 'x86_64' };
+  }
+  if (key.startsWith('centos')) {
+    const v = digits ?? '9';
+    return { id: 'centos', name: 'CentOS Stream', version: v, versionId: v, prettyName: `CentOS Stream ${v}`, kernelRelease: `5.14.0-410.el${v}.x86_64`, kernelVersion: '#1 SMP PREEMPT_DYNAMIC', machine: 'x86_64' };
+  }
+  if (key.startsWith('rhel')) {
+    const major = digits ?? '9';
+    const v = major.includes('.') ? major : `${major}.4`;
+    return { id: 'rhel', name: 'Red Hat Enterprise Linux', version: `${v} (Plow)`, versionId: v, prettyName: `Red Hat Enterprise Linux ${v} (Plow)`, kernelRelease: `5.14.0-427.el${major.split('.')[0]}.x86_64`, kernelVersion: '#1 SMP PREEMPT_DYNAMIC', machine: 'x86_64' };
+  }
+  if (key.startsWith('win')) {
+    const year = key.includes('2k19') || key.includes('2019') ? '2019' : key.includes('2k16') || key.includes('2016') ? '2016' : '2022';
+    const build = year === '2022' ? '20348' : year === '2019' ? '17763' : '14393';
+    return { id: 'mswindows', name: `Microsoft Windows Server ${year} Datacenter`, version: year, versionId: year, prettyName: `Microsoft Windows Server ${year} Datacenter`, kernelRelease: build, kernelVersion: '10.0', machine: 'x86_64' };
+  }
+  if (key.startsWith('ubuntu')) {
+    const v = digits ?? '22.04';
+    return { id: 'ubuntu', name: 'Ubuntu', version: v, versionId: v, prettyName: `Ubuntu ${v}`, kernelRelease: '5.15.0-91-generic', kernelVersion: '#101-Ubuntu SMP', machine: 'x86_64' };
+  }
+  return { id: 'linux', name: 'Linux', version: '', versionId: '', prettyName: 'Linux', kernelRelease: '', kernelVersion: '', machine: 'x86_64' };
+}
+
+/** Fake, unique-per-process addresses (values in objects, never traffic). */
+function addressAllocator() {
+  let n = 0;
+  return () => {
+    const i = n++;
+    const ip = `10.128.${Math.floor(i / 250) % 256}.${(i % 250) + 2}`;
+    const hex = (x: number) => x.toString(16).padStart(2, '0');
+    const mac = `02:5e:00:${hex((i >> 16) & 255)}:${hex((i >> 8) & 255)}:${hex(i & 255)}`;
+    return { ip, mac };
+  };
+}
+
+function sameConditions(a: Condition[] = [], b: Condition[] = []): boolean {
+  if (a.length !== b.length) return false;
+  return a.every((c, i) => {
+    const d = b[i]!;
+    return c.type === d.type && c.status === d.status && (c.reason ?? '') === (d.reason ?? '') && (c.message ?? '') === (d.message ?? '');
+  });
+}
+
+/** Keeps lastTransitionTime of conditions whose status did not change. */
+function stampConditions(next: Condition[], prev: Condition[] = []): Condition[] {
+  const t = nowIso();
+  return next.map((c) => {
+    const old = prev.find((p) => p.type === c.type);
+    return { lastProbeTime: null, ...c, lastTransitionTime: old && old.status === c.status ? (old.lastTransitionTime ?? t) : t };
+  });
+}
+
+const cond = (type: string, status: boolean, reason?: string, message?: string): Condition => ({
+  type,
+  status: status ? 'True' : 'False',
+  ...(reason ? { reason } : {}),
+  ...(message ? { message } : {}),
+});
+
+export async function startKubevirtController(
+  kc: KubeConfig,
+  opts: KubevirtControllerOptions = {},
+): Promise<{ stop(): Promise<void>; idle(): Promise<void> }> {
+  const log = opts.log ?? (() => {});
+  const stepDelay = opts.stepDelayMs ?? 30;
+  const nodeName = opts.nodeName ?? 'sim-node-1';
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const allocate = addressAllocator();
+  const lastStep = new Map<string, number>();
+
+  const queue = new WorkQueue((key) => reconcile(key), log);
+  const vms = startInformer<VirtualMachine>(
+    kc,
+    `/apis/${GROUP}/${VERSION}/virtualmachines`,
+    () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'virtualmachines' }) as never,
+    (_t, vm) => queue.add(keyOf(vm)),
+    (m) => log(`[kubevirt] ${m}`),
+  );
+  const vmis = startInformer<VirtualMachineInstance>(
+    kc,
+    `/apis/${GROUP}/${VERSION}/virtualmachineinstances`,
+    () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'virtualmachineinstances' }) as never,
+    (_t, vmi) => queue.add(keyOf(vmi)),
+    (m) => log(`[kubevirt] ${m}`),
+  );
+
+  const ref = (plural: string, namespace: string, name: string) => ({ group: GROUP, version: VERSION, plural, namespace, name });
+
+  async function patchVmStatus(vm: VirtualMachine, status: Record<string, unknown>): Promise<void> {
+    try {
+      await custom.patchNamespacedCustomObjectStatus(
+        { ...ref('virtualmachines', vm.metadata!.namespace!, vm.metadata!.name!), body: { status } },
+        mergePatch,
+      );
+    } catch (e) {
+      if (errorCode(e) !== 404) throw e;
+    }
+  }
+
+  async function patchVmiStatus(vmi: VirtualMachineInstance, status: Record<string, unknown>): Promise<void> {
+    try {
+      await custom.patchNamespacedCustomObjectStatus(
+        { ...ref('virtualmachineinstances', vmi.metadata!.namespace!, vmi.metadata!.name!), body: { status } },
+        mergePatch,
+      );
+    } catch (e) {
+      if (errorCode(e) !== 404) throw e;
+    }
+  }
+
+  async function deleteVmi(namespace: string, name: string): Promise<void> {
+    try {
+      await custom.deleteNamespacedCustomObject({ ...ref('virtualmachineinstances', namespace, name), propagationPolicy: 'Background' });
+    } catch (e) {
+      if (errorCode(e) !== 404) throw e;
+    }
+  }
+
+  async function createVmi(vm: VirtualMachine): Promise<void> {
+    const { name, namespace, uid, generation } = vm.metadata!;
+    const tmpl = vm.spec?.template ?? {};
+    const body = {
+      apiVersion: `${GROUP}/${VERSION}`,
+      kind: 'VirtualMachineInstance',
+      metadata: {
+        name,
+        namespace,
+        labels: { ...(tmpl.metadata?.labels ?? {}), 'kubevirt.io/vm': name },
+        annotations: { ...(tmpl.metadata?.annotations ?? {}), 'kubevirt.io/vm-generation': String(generation ?? 1) },
+        ownerReferences: [
+          { apiVersion: `${GROUP}/${VERSION}`, kind: 'VirtualMachine', name, uid, controller: true, blockOwnerDeletion: true },
+        ],
+      },
+      spec: structuredClone(tmpl.spec ?? { domain: { devices: {} } }),
+    };
+    try {
+      const created = (await custom.createNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        plural: 'virtualmachineinstances',
+        namespace: namespace!,
+        body,
+      })) as VirtualMachineInstance;
+      await patchVmiStatus(created, { phase: 'Pending', guestOSInfo: {}, phaseTransitionTimestamps: [{ phase: 'Pending', phaseTransitionTimestamp: nowIso() }] });
+    } catch (e) {
+      if (errorCode(e) !== 409) throw e; // already there: the next event shows it
+    }
+  }
+
+  /** VMI status for a phase; conditions of other writers (e.g. `Paused`) are kept. */
+  function vmiStatusFor(vm: VirtualMachine, vmi: VirtualMachineInstance, phase: string, fail?: string, failMessage?: string) {
+    const prev = vmi.status?.conditions ?? [];
+    const foreign = prev.filter((c) => !['Ready', 'PodScheduled', 'LiveMigratable', 'AgentConnected'].includes(c.type));
+    const transitions = [...((vmi.status?.phaseTransitionTimestamps as unknown[]) ?? []), { phase, phaseTransitionTimestamp: nowIso() }];
+    if (phase === 'Scheduling') {
+      const conditions = [cond('Ready', false, 'GuestNotRunning', 'Guest VM is not reported as running')];
+      if (fail === 'ErrorUnschedulable') conditions.push(cond('PodScheduled', false, 'Unschedulable', failMessage));
+      return { phase, conditions: stampConditions([...conditions, ...foreign], prev), phaseTransitionTimestamps: transitions };
+    }
+    if (phase === 'Scheduled') {
+      return { phase, nodeName, phaseTransitionTimestamps: transitions };
+    }
+    // Running: what virt-handler and the guest agent report.
+    const ifaceSpec = vm.spec?.template?.spec?.domain?.devices?.interfaces?.[0] ?? {};
+    const { ip, mac } = allocate();
+    const memory = guestMemoryOf(vm);
+    return {
+      phase,
+      nodeName,
+      qosClass: 'Burstable',
+      migrationMethod: 'BlockMigration',
+      launcherContainerImageVersion: 'registry.ssvirt.test/virt-launcher:sim',
+      interfaces: [
+        {
+          name: ifaceSpec.name ?? 'default',
+          interfaceName: 'eth0',
+          infoSource: 'domain, guest-agent',
+          ipAddress: ip,
+          ipAddresses: [ip],
+          mac: ifaceSpec.macAddress ?? mac,
+          linkState: 'up',
+          queueCount: 1,
+        },
+      ],
+      currentCPUTopology: cpuTopologyOf(vm),
+      memory: { guestAtBoot: memory, guestCurrent: memory, guestRequested: memory },
+      guestOSInfo: guestOsInfoFor(osKeyOf(vm)),
+      conditions: stampConditions(
+        [cond('Ready', true), cond('LiveMigratable', true), cond('AgentConnected', true), ...foreign],
+        prev,
+      ),
+      phaseTransitionTimestamps: transitions,
+    };
+  }
+
+  /** Writes the VM status fields we own when they differ from what is stored. */
+  async function setVm(vm: VirtualMachine, printableStatus: string, fields: { created?: boolean; ready?: boolean; conditions: Condition[]; stateChangeRequests?: StateChangeRequest[] | null }): Promise<boolean> {
+    const st = vm.status ?? {};
+    const requestsChanged =
+      fields.stateChangeRequests !== undefined &&
+      JSON.stringify(fields.stateChangeRequests ?? []) !== JSON.stringify(st.stateChangeRequests ?? []);
+    if (
+      st.printableStatus === printableStatus &&
+      (st.created ?? false) === (fields.created ?? false) &&
+      (st.ready ?? false) === (fields.ready ?? false) &&
+      sameConditions(st.conditions, fields.conditions) &&
+      st.runStrategy === runStrategyOf(vm) &&
+      !requestsChanged
+    ) {
+      return false;
+    }
+    const status: Record<string, unknown> = {
+      printableStatus,
+      // KubeVirt omits false booleans (omitempty); null removes them in a merge patch.
+      created: fields.created ? true : null,
+      ready: fields.ready ? true : null,
+      conditions: stampConditions(fields.conditions, st.conditions),
+      runStrategy: runStrategyOf(vm),
+      desiredGeneration: vm.metadata?.generation ?? 1,
+      observedGeneration: vm.metadata?.generation ?? 1,
+    };
+    if (requestsChanged) status.stateChangeRequests = fields.stateChangeRequests?.length ? fields.stateChangeRequests : null;
+    await patchVmStatus(vm, status);
+    return true;
+  }
+
+  function stepped(key: string): void {
+    lastStep.set(key, Date.now());
+    queue.addAfter(key, stepDelay);
+  }
+
+  async function reconcile(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const vm = vms.get(name, namespace);
+    const vmi = vmis.get(name, namespace);
+
+    if (!vm) {
+      lastStep.delete(key);
+      const ownedByVm = vmi?.metadata?.ownerReferences?.some((o) => o.kind === 'VirtualMachine');
+      if (vmi && ownedByVm && !vmi.metadata?.deletionTimestamp) await deleteVmi(namespace, name);
+      return;
+    }
+    const wait = (lastStep.get(key) ?? 0) + stepDelay - Date.now();
+    if (wait > 0) {
+      queue.addAfter(key, wait);
+      return;
+    }
+    const ownVmi = vmi && vmi.metadata?.ownerReferences?.some((o) => o.uid === vm.metadata?.uid) ? vmi : undefined;
+    const st = vm.status ?? {};
+    const annotations = vm.metadata?.annotations ?? {};
+    const fail = annotations[FAIL_ANNOTATION];
+    const failMessage = annotations[FAIL_MESSAGE_ANNOTATION];
+    const rs = runStrategyOf(vm);
+
+    if (vm.metadata?.deletionTimestamp) {
+      if (ownVmi && !ownVmi.metadata?.deletionTimestamp) await deleteVmi(namespace, name);
+      await setVm(vm, 'Terminating', { created: !!ownVmi, conditions: [cond('Ready', false, 'VMINotExists', 'VMI does not exist')] });
+      return;
+    }
+
+    // DataVolumes are imported once, when the VM first appears, whether or not it runs.
+    if (vm.spec?.dataVolumeTemplates?.length && !st.printableStatus && !ownVmi) {
+      if (await setVm(vm, 'Provisioning', { conditions: [cond('Ready', false, 'VMINotExists', 'VMI does not exist')] })) stepped(key);
+      return;
+    }
+    if (fail && STORAGE_FAILURES.has(fail)) {
+      const dv = vm.spec?.dataVolumeTemplates?.[0]?.metadata?.name ?? name;
+      const message =
+        failMessage ??
+        (fail === 'DataVolumeError'
+          ? `DataVolume ${dv} failed to import: Unable to connect to http data source: expected status code 200, got 404. Status: 404 Not Found`
+          : `PVC ${namespace}/${dv} does not exist, waiting for it to appear`);
+      await setVm(vm, fail, {
+        created: !!ownVmi,
+        conditions: [cond('Ready', false, 'VMINotExists', 'VMI does not exist'), cond('DataVolumesReady', false, fail, message)],
+      });
+      return;
+    }
+
+    // status.stateChangeRequests: Stop (for a given VMI uid) before Start, as `restart` writes them.
+    let requests = [...(st.stateChangeRequests ?? [])];
+    const stop = requests[0]?.action === 'Stop' ? requests[0] : undefined;
+    if (stop && ownVmi && (!stop.uid || stop.uid === ownVmi.metadata?.uid)) {
+      return stopFlow(key, vm, ownVmi, requests);
+    }
+    if (stop) requests = requests.slice(1); // its VMI is gone: done
+    const start = requests[0]?.action === 'Start';
+
+    let wantRun: boolean;
+    switch (rs) {
+      case 'Halted':
+        wantRun = false;
+        break;
+      case 'Manual':
+        wantRun = start || (!!ownVmi && !['Succeeded', 'Failed'].includes(ownVmi.status?.phase ?? ''));
+        break;
+      default: // Always, RerunOnFailure, Once
+        wantRun = true;
+    }
+
+    if (!wantRun) {
+      if (ownVmi) return stopFlow(key, vm, ownVmi, requests);
+      if (await setVm(vm, 'Stopped', { conditions: [cond('Ready', false, 'VMINotExists', 'VMI does not exist')], stateChangeRequests: requests })) stepped(key);
+      return;
+    }
+
+    if (!ownVmi) {
+      if (vmi && !vmi.metadata?.deletionTimestamp) await deleteVmi(namespace, name); // a stranger with our name
+      if (vmi) return; // wait for the old one to go
+      await createVmi(vm);
+      await setVm(vm, 'Starting', {
+        created: true,
+        conditions: [cond('Ready', false, 'GuestNotRunning', 'Guest VM is not reported as running')],
+        stateChangeRequests: start ? requests.slice(1) : requests,
+      });
+      stepped(key);
+      return;
+    }
+    if (ownVmi.metadata?.deletionTimestamp) {
+      await setVm(vm, 'Stopping', { created: true, conditions: [cond('Ready', false, 'PodTerminating', 'VMI is terminating')], stateChangeRequests: requests });
+      return;
+    }
+    const phase = ownVmi.status?.phase ?? 'Pending';
+    if (phase === 'Succeeded' || phase === 'Failed') {
+      await deleteVmi(namespace, name); // Always/RerunOnFailure: a new VMI follows
+      stepped(key);
+      return;
+    }
+    const startFailure = fail && START_FAILURES.has(fail) ? fail : undefined;
+    if (phase === 'Pending' || (phase === 'Scheduling' && !startFailure) || phase === 'Scheduled') {
+      const next = phase === 'Pending' ? 'Scheduling' : phase === 'Scheduling' ? 'Scheduled' : 'Running';
+      await patchVmiStatus(ownVmi, vmiStatusFor(vm, ownVmi, next, startFailure, failMessage));
+      if (next === 'Scheduled') await labelVmiNode(ownVmi);
+      await setVm(vm, 'Starting', {
+        created: true,
+        conditions: [cond('Ready', false, 'GuestNotRunning', 'Guest VM is not reported as running')],
+        stateChangeRequests: requests,
+      });
+      stepped(key);
+      return;
+    }
+    if (phase === 'Scheduling' && startFailure) {
+      const message =
+        failMessage ??
+        (startFailure === 'ErrorUnschedulable'
+          ? '0/1 nodes are available: 1 Insufficient memory. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod.'
+          : `virt-launcher pod failed: ${startFailure}`);
+      await setVm(vm, startFailure, {
+        created: true,
+        conditions: [
+          cond('Ready', false, 'GuestNotRunning', 'Guest VM is not reported as running'),
+          startFailure === 'ErrorUnschedulable' ? cond('PodScheduled', false, 'Unschedulable', message) : cond('Failure', true, startFailure, message),
+        ],
+        stateChangeRequests: requests,
+      });
+      return;
+    }
+    // Running (phase Running): Paused when the VMI says so.
+    const paused = (ownVmi.status?.conditions ?? []).find((c) => c.type === 'Paused' && c.status === 'True');
+    if (paused) {
+      await setVm(vm, 'Paused', {
+        created: true,
+        conditions: [cond('Ready', false, 'Paused', 'VMI was paused by user'), cond('Paused', true, paused.reason ?? 'PausedByUser', paused.message ?? 'VMI was paused by user')],
+        stateChangeRequests: requests,
+      });
+      return;
+    }
+    await setVm(vm, 'Running', {
+      created: true,
+      ready: true,
+      conditions: [cond('Ready', true), cond('LiveMigratable', true), cond('AgentConnected', true)],
+      stateChangeRequests: requests,
+    });
+  }
+
+  /** Stopping first shows for a step, then the VMI is deleted; its delete event brings `Stopped`. */
+  async function stopFlow(key: string, vm: VirtualMachine, vmi: VirtualMachineInstance, requests: StateChangeRequest[]): Promise<void> {
+    if (vmi.metadata?.deletionTimestamp) {
+      await setVm(vm, 'Stopping', { created: true, conditions: [cond('Ready', false, 'PodTerminating', 'VMI is terminating')] });
+      return;
+    }
+    if (vm.status?.printableStatus !== 'Stopping') {
+      await setVm(vm, 'Stopping', { created: true, conditions: [cond('Ready', false, 'PodTerminating', 'VMI is terminating')], stateChangeRequests: requests });
+      stepped(key);
+      return;
+    }
+    await deleteVmi(vm.metadata!.namespace!, vm.metadata!.name!);
+    stepped(key);
+  }
+
+  async function labelVmiNode(vmi: VirtualMachineInstance): Promise<void> {
+    try {
+      await custom.patchNamespacedCustomObject(
+        { ...ref('virtualmachineinstances', vmi.metadata!.namespace!, vmi.metadata!.name!), body: { metadata: { labels: { 'kubevirt.io/nodeName': nodeName } } } },
+        mergePatch,
+      );
+    } catch (e) {
+      if (errorCode(e) !== 404) throw e;
+    }
+  }
+
+  await Promise.race([Promise.all([vms.synced, vmis.synced]), new Promise((r) => setTimeout(r, 5000))]);
+  return {
+    idle: () => queue.idle(),
+    async stop() {
+      await Promise.all([vms.stop(), vmis.stop()]);
+      await queue.stop();
+    },
+  };
+}
