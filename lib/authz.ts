@@ -8,7 +8,11 @@ import { forbidden, notVisible } from '#lib/http/errors.ts';
 import { toUrn, type UrnType } from '#lib/urn.ts';
 
 export type Resource = 'org' | 'user' | 'role' | 'vdc' | 'vdcAdmin' | 'catalog' | 'catalogItem' | 'vapp' | 'vm' | 'task';
-export type Action = 'read' | 'create' | 'update' | 'delete' | 'power' | 'instantiate';
+/**
+ * `administer` (users): change what self-service may not — username, description, enabled, roles,
+ * organization. `update` alone covers fullName, email and password.
+ */
+export type Action = 'read' | 'create' | 'update' | 'delete' | 'power' | 'instantiate' | 'administer';
 type Kind = 'sys' | 'orgAdmin' | 'user';
 
 /**
@@ -25,8 +29,8 @@ const TABLE: Record<Resource, Record<Kind, Partial<Record<Action, Scope>>>> = {
     user: { read: 'org' },
   },
   user: {
-    sys: { read: 'all', create: 'all', update: 'all', delete: 'all' },
-    orgAdmin: { read: 'org', create: 'orgNonAdmin', update: 'orgNonAdmin', delete: 'orgNonAdmin' },
+    sys: { read: 'all', create: 'all', update: 'all', delete: 'all', administer: 'all' },
+    orgAdmin: { read: 'org', create: 'orgNonAdmin', update: 'orgNonAdmin', delete: 'orgNonAdmin', administer: 'orgNonAdmin' },
     user: { read: 'self', update: 'self' },
   },
   role: { sys: { read: 'all' }, orgAdmin: { read: 'all' }, user: { read: 'all' } },
@@ -79,6 +83,11 @@ function allows(scope: Scope | undefined, s: Session, t: Target): boolean {
 /** Whether the caller may see the target at all. */
 export function canSee(s: Session, resource: Resource, t: Target): boolean {
   return allows(TABLE[resource][kind(s)].read, s, t);
+}
+
+/** Whether the caller may do `action` on the target (visibility included); for checks on a target that does not exist yet. */
+export function may(s: Session, resource: Resource, action: Action, t: Target): boolean {
+  return canSee(s, resource, t) && allows(TABLE[resource][kind(s)][action], s, t);
 }
 
 /** Whether the caller's role has the action at all (ignoring the target). */
