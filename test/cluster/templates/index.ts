@@ -1,0 +1,125 @@
+/**
+ * Sample OpenShift VM templates (the YAML files in this folder, written for SSVirt in the format of
+ * OpenShift Virtualization's common templates) and helpers to load them into a cluster, plus a
+ * generator of many distinct templates for benchmarks.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+
+const DIR = dirname(fileURLToPath(import.meta.url));
+const GROUP = 'template.openshift.io';
+const VERSION = 'v1';
+
+export interface Template extends KubernetesObject {
+  objects: any[];
+  parameters?: Array<{ name: string; value?: string; generate?: string; from?: string; required?: boolean; description?: string; displayName?: string }>;
+  labels?: Record<string, string>;
+  message?: string;
+}
+
+/** The sample templates, parsed fresh on each call (callers may mutate them). */
+export function sampleTemplates(): Template[] {
+  return readdirSync(DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => parse(readFileSync(join(DIR, f), 'utf8')) as Template);
+}
+
+const code = (e: unknown) => (e as { code?: number }).code;
+
+async function ensureNamespace(core: CoreV1Api, name: string): Promise<void> {
+  try {
+    await core.readNamespace({ name });
+  } catch (e) {
+    if (code(e) !== 404) throw e;
+    try {
+      await core.createNamespace({ body: { metadata: { name } } });
+    } catch (err) {
+      if (code(err) !== 409) throw err;
+    }
+  }
+}
+
+/** Creates `templates` in `namespace`, replacing those that differ; returns how many were written. */
+export async function applyTemplates(kc: KubeConfig, templates: Template[], namespace: string, concurrency = 16): Promise<number> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  await ensureNamespace(core, namespace);
+  let written = 0;
+  const queue = [...templates];
+  async function worker(): Promise<void> {
+    for (let t = queue.shift(); t; t = queue.shift()) {
+      const name = t.metadata!.name!;
+      const body = { ...t, apiVersion: `${GROUP}/${VERSION}`, kind: 'Template', metadata: { ...t.metadata, namespace } };
+      const where = { group: GROUP, version: VERSION, plural: 'templates', namespace };
+      try {
+        await custom.createNamespacedCustomObject({ ...where, body });
+        written++;
+        continue;
+      } catch (e) {
+        if (code(e) !== 409) throw e;
+      }
+      const current = (await custom.getNamespacedCustomObject({ ...where, name })) as Template;
+      const same =
+        JSON.stringify([current.objects, current.parameters, current.labels ?? null, current.metadata?.labels, current.metadata?.annotations]) ===
+        JSON.stringify([body.objects, body.parameters, body.labels ?? null, body.metadata?.labels, body.metadata?.annotations]);
+      if (same) continue;
+      await custom.replaceNamespacedCustomObject({
+        ...where,
+        name,
+        body: { ...body, metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion } },
+      });
+      written++;
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, templates.length)) }, worker));
+  return written;
+}
+
+/**
+ * Loads the sample templates into `namespace` (created when missing). Idempotent: existing equal
+ * templates are left alone, changed ones replaced. Resolves to the number of sample templates.
+ */
+export async function loadSampleTemplates(kc: KubeConfig, namespace = 'openshift'): Promise<number> {
+  const templates = sampleTemplates();
+  await applyTemplates(kc, templates, namespace);
+  return templates.length;
+}
+
+const FLAVORS = [
+  { flavor: 'small', cpu: { sockets: 1, cores: 1, threads: 1 }, memory: '2Gi' },
+  { flavor: 'medium', cpu: { sockets: 1, cores: 2, threads: 1 }, memory: '4Gi' },
+  { flavor: 'large', cpu: { sockets: 2, cores: 2, threads: 1 }, memory: '8Gi' },
+];
+
+/**
+ * `n` distinct templates for benchmarks: the samples' OSes in rotation, each with its own name
+ * (`<os>-server-<flavor>-<i>`), flavor, CPU and memory.
+ */
+export function makeTemplates(n: number): Template[] {
+  const bases = sampleTemplates().filter((t) => t.metadata?.labels?.['flavor.template.kubevirt.io/small'] === 'true' || t.metadata?.name?.startsWith('windows'));
+  const out: Template[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = structuredClone(bases[i % bases.length]!);
+    const size = FLAVORS[Math.floor(i / bases.length) % FLAVORS.length]!;
+    const os = t.metadata!.name!.replace(/-server-.*$/, '');
+    const name = `${os}-server-${size.flavor}-${String(i).padStart(5, '0')}`;
+    const labels = Object.fromEntries(Object.entries(t.metadata!.labels ?? {}).filter(([k]) => !k.startsWith('flavor.template.kubevirt.io/')));
+    t.metadata = {
+      name,
+      labels: { ...labels, [`flavor.template.kubevirt.io/${size.flavor}`]: 'true' },
+      annotations: { ...t.metadata!.annotations, 'openshift.io/display-name': `${t.metadata!.annotations?.['openshift.io/display-name']} #${i}` },
+    };
+    const vm = t.objects[0];
+    vm.metadata.labels['vm.kubevirt.io/template'] = name;
+    vm.spec.template.metadata.annotations['vm.kubevirt.io/flavor'] = size.flavor;
+    vm.spec.template.metadata.labels['kubevirt.io/size'] = size.flavor;
+    vm.spec.template.spec.domain.cpu = { ...size.cpu };
+    vm.spec.template.spec.domain.memory = { guest: size.memory };
+    out.push(t);
+  }
+  return out;
+}
