@@ -12,6 +12,8 @@ import { authenticate } from './auth/session.ts';
 import { negotiate } from './http/accept.ts';
 import { cors } from './http/cors.ts';
 import { LoginThrottle } from './auth/throttle.ts';
+import { createMetrics } from './metrics.ts';
+import { routePath } from 'hono/route';
 
 export interface AppOptions extends Deps {
   routes: RouteDef[];
@@ -23,6 +25,7 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
   const now = deps.clock ? () => deps.clock!.now() : Date.now;
   const allowedMethods = methodIndex(deps.routes);
   const loginThrottle = new LoginThrottle(deps.config.loginDelayMs, now);
+  const metrics = deps.metrics ?? createMetrics();
 
   app.use('*', async function context(c, next) {
     const requestId = randomUUID();
@@ -33,6 +36,7 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
     c.set('k8s', deps.k8s);
     c.set('now', now);
     c.set('loginThrottle', loginThrottle);
+    c.set('metrics', metrics);
     c.set('session', undefined);
     c.set('authError', undefined);
     const started = performance.now();
@@ -41,9 +45,12 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
     } finally {
       c.header('X-VMWARE-VCLOUD-REQUEST-ID', requestId);
       const status = c.res.status;
+      const elapsed = performance.now() - started;
+      // The last matched route is the endpoint's pattern ('/*' when only middleware matched).
+      metrics.observe(c.req.method, routePath(c, -1) || '/*', status, elapsed / 1000);
       const line = {
         reqId: requestId, method: c.req.method, path: c.req.path, status,
-        ms: Math.round((performance.now() - started) * 10) / 10, user: c.var.session?.username,
+        ms: Math.round(elapsed * 10) / 10, user: c.var.session?.username,
       };
       if (status >= 500) deps.log.error(line, 'request');
       else deps.log.info(line, 'request');

@@ -51,6 +51,7 @@ export const ConfigSchema = v.object({
   SSVIRT_TASK_TIMEOUT_SECONDS: int(600, 1, 86_400),
   SSVIRT_RECONCILE_INTERVAL_SECONDS: int(60, 1, 86_400),
   SSVIRT_LOGIN_DELAY_MS: int(500, 0, 60_000),
+  SSVIRT_COMMIT: v.optional(v.pipe(v.string(), v.trim())),
 });
 
 export interface Config {
@@ -73,6 +74,8 @@ export interface Config {
   reconcileIntervalSeconds: number;
   /** Base delay added to each failed login (grows with repeated failures). */
   loginDelayMs: number;
+  /** Build commit shown by GET /api/v1/version, when the build sets it. */
+  commit?: string;
 }
 
 export class ConfigError extends Error {}
@@ -105,5 +108,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     taskTimeoutSeconds: o.SSVIRT_TASK_TIMEOUT_SECONDS,
     reconcileIntervalSeconds: o.SSVIRT_RECONCILE_INTERVAL_SECONDS,
     loginDelayMs: o.SSVIRT_LOGIN_DELAY_MS,
+    commit: o.SSVIRT_COMMIT || undefined,
   };
 }

@@ -8,6 +8,7 @@ import type { Session } from '#lib/auth/session.ts';
 import type { Cluster } from '#lib/k8s/cluster.ts';
 import type { ApiError } from './errors.ts';
 import type { LoginThrottle } from '#lib/auth/throttle.ts';
+import type { Metrics } from '#lib/metrics.ts';
 
 export interface Deps {
   db: Db;
@@ -17,6 +18,8 @@ export interface Deps {
   k8s?: Cluster;
   /** Per-failure delay hook for logins; tests replace it to keep runs fast. */
   clock?: { now(): number };
+  /** The app's metrics registry; a fresh one when omitted. */
+  metrics?: Metrics;
 }
 
 export interface AppEnv {
@@ -31,5 +34,6 @@ export interface AppEnv {
     authError: ApiError | undefined;
     now: () => number;
     loginThrottle: LoginThrottle;
+    metrics: Metrics;
   };
 }

@@ -1,0 +1,55 @@
+import { describe, it, expect } from 'vitest';
+import { makeTestApp, json } from '#test/support/app.ts';
+import type { Cluster, ClusterHealth } from '#lib/k8s/cluster.ts';
+
+const cluster = (h: ClusterHealth | (() => never)): Cluster => ({ health: typeof h === 'function' ? h : () => h });
+
+describe('GET /readyz', () => {
+  it('reports degraded without a configured cluster, without authentication', async () => {
+    const t = await makeTestApp();
+    const res = await t.request('GET', '/readyz');
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual({ status: 'degraded', checks: { database: 'ok', kubernetes: 'not-configured', informers: 'synced' } });
+  });
+
+  it('reports ready when the cluster is reachable and informers are synced', async () => {
+    const t = await makeTestApp({ k8s: cluster({ kubernetes: 'ok', informers: 'synced' }) });
+    expect(await json(await t.request('GET', '/readyz'))).toEqual({ status: 'ready', checks: { database: 'ok', kubernetes: 'ok', informers: 'synced' } });
+  });
+
+  it('reports degraded with the reason when the cluster is unreachable', async () => {
+    const t = await makeTestApp({ k8s: cluster({ kubernetes: 'unreachable: connect ECONNREFUSED', informers: 'syncing' }) });
+    const res = await t.request('GET', '/readyz');
+    expect(res.status).toBe(200);
+    expect(await json(res)).toEqual({ status: 'degraded', checks: { database: 'ok', kubernetes: 'unreachable: connect ECONNREFUSED', informers: 'syncing' } });
+  });
+
+  it('reports degraded while informers are still syncing', async () => {
+    const t = await makeTestApp({ k8s: cluster({ kubernetes: 'ok', informers: 'syncing' }) });
+    expect((await json(await t.request('GET', '/readyz'))).status).toBe('degraded');
+  });
+
+  it('still answers when the cluster health probe throws, without its text', async () => {
+    const t = await makeTestApp({ k8s: cluster(() => { throw new Error('secret internal detail'); }) });
+    const res = await t.request('GET', '/readyz');
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain('secret internal detail');
+    expect(JSON.parse(text).checks.kubernetes).toMatch(/^unreachable: /);
+  });
+
+  it('answers 503 with the envelope when the database is unusable', async () => {
+    const t = await makeTestApp();
+    t.db.$client.close();
+    const res = await t.request('GET', '/readyz');
+    expect(res.status).toBe(503);
+    const body = await json(res);
+    expect(body).toMatchObject({ code: 503, minorErrorCode: 'INTERNAL_SERVER_ERROR', stackTrace: null, status: 'unavailable' });
+    expect(body.checks.database).toBe('unusable');
+  });
+
+  it('ignores an invalid token', async () => {
+    const t = await makeTestApp();
+    expect((await t.request('GET', '/readyz', { token: 'x'.repeat(43) })).status).toBe(200);
+  });
+});
