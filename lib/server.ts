@@ -11,6 +11,7 @@ import { bootstrap } from './bootstrap.ts';
 import { createApp } from './app.ts';
 import { loadRoutes } from './http/routes.ts';
 import { startCluster } from './k8s/start.ts';
+import { createMetrics } from './metrics.ts';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -28,9 +29,11 @@ async function main(): Promise<void> {
   const log = createLog(config.logLevel);
   const db = openDb(config.dbPath);
   await bootstrap(db, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, log });
+  // One registry for the process: HTTP metrics here, the Kubernetes side may register into it too.
+  const metrics = createMetrics();
   const k8s = await startCluster({ config, db, log });
   const routes = await loadRoutes();
-  const app = createApp({ db, config, log, k8s, routes });
+  const app = createApp({ db, config, log, k8s, routes, metrics });
 
   const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log.info({ port: info.port, host: config.host, db: config.dbPath, cluster: k8s ? 'configured' : 'not-configured' }, `listening on http://${config.host}:${info.port}`);
