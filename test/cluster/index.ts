@@ -1,0 +1,113 @@
+/**
+ * Kubernetes API server simulator for tests and local development (issue 3).
+ *
+ * `startSimulator()` serves the REST API SSVirt uses on 127.0.0.1 (HTTP, or HTTPS with a
+ * self-signed certificate that is written into the kubeconfig), authenticates a bearer token
+ * (`token`, admin) and a second token (`userToken`, user "test-user", allowed nothing), and writes
+ * a kubeconfig for @kubernetes/client-node or kubectl.
+ *
+ * Control API: `sim.faults` in-process, or over HTTP on a second port (`controlUrl`, plain HTTP,
+ * admin bearer token) so faults can be injected into a separately running server under test even
+ * during an outage: `GET|POST|DELETE /_sim/faults`, `DELETE /_sim/faults/<id>`, `POST /_sim/compact`
+ * (etcd compaction: older continue tokens expire), `POST /_sim/evict-watch-cache` (older watch
+ * resourceVersions become "too old"). The same paths also answer on the API port outside an outage.
+ *
+ * What the KubeVirt subresources record for the controllers: see apiserver/kubevirt.ts and README.md.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Controllers } from './apiserver/gc.ts';
+import type { FaultControl } from './apiserver/faults.ts';
+import { admitCount, startQuotaController } from './apiserver/quota.ts';
+import { Registry } from './apiserver/registry.ts';
+import { findResource } from './apiserver/resources.ts';
+import { ApiServer } from './apiserver/server.ts';
+import { Store } from './apiserver/store.ts';
+import { selfSignedCert } from './apiserver/tls.ts';
+
+export type { FaultControl, FaultRule } from './apiserver/faults.ts';
+export { PAUSE_ANNOTATION, RESTART_ANNOTATION, STOP_GRACE_ANNOTATION, RESTART_GRACE_ANNOTATION } from './apiserver/kubevirt.ts';
+
+export interface SimulatorOptions {
+  port?: number;
+  tls?: boolean;
+  token?: string;
+  /** Token of a user with no permissions (403 on everything but discovery). Default random. */
+  userToken?: string;
+  /** Name that `userToken` authenticates as (default "test-user"). */
+  userName?: string;
+  subresources?: boolean;
+  namespaceFinalizeDelayMs?: number;
+  gcDelayMs?: number;
+  bookmarkIntervalMs?: number;
+  dir?: string;
+  /** Keep ResourceQuota status up to date like kube-controller-manager's quota controller (default true). */
+  quotaController?: boolean;
+  /** Events kept per resource for watches from an older resourceVersion (default 1000). */
+  watchCacheSize?: number;
+}
+
+export interface Simulator {
+  url: string;
+  token: string;
+  userToken: string;
+  kubeconfigPath: string;
+  /** Plain-HTTP control endpoint (faults, compaction) that keeps answering during an outage. */
+  controlUrl: string;
+  kubeConfig(): KubeConfig;
+  faults: FaultControl;
+  /** Like `etcdctl compact`: continue tokens and Exact lists from before now answer 410. */
+  compact(): void;
+  /** Empties the watch event window: watches from any earlier resourceVersion get a 410 ERROR event. */
+  evictWatchHistory(): void;
+  /** Current global resourceVersion. */
+  resourceVersion(): string;
+  stop(): Promise<void>;
+}
+
+const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const dir = opts.dir ?? mkdtempSync(path.join(tmpdir(), 'ssvirt-sim-'));
+  const token = opts.token ?? randomBytes(24).toString('hex');
+  const userToken = opts.userToken ?? randomBytes(24).toString('hex');
+  const store = new Store(opts.watchCacheSize ?? 1000);
+  const registry = new Registry(store);
+  const ns = findResource('', 'v1', 'namespaces')!;
+  for (const name of SYSTEM_NAMESPACES) registry.create(ns, '', { metadata: { name } }, { manager: 'kube-apiserver' });
+  // Watches from before the simulator started are "too old", as on a server whose cache starts later.
+  store.evictWatchHistory();
+  registry.admitCreate = (def, obj) => admitCount(store, def, obj);
+  const controllers = new Controllers(store, registry, opts.gcDelayMs ?? 20, opts.namespaceFinalizeDelayMs ?? 200);
+  const stopQuota = opts.quotaController === false ? () => {} : startQuotaController(store, registry);
+  const tls = opts.tls ? selfSignedCert(dir) : undefined;
+  const server = new ApiServer(store, registry, {
+    adminToken: token, userToken, userName: opts.userName ?? 'test-user', subresources: opts.subresources ?? true,
+    bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, tls, port: opts.port ?? 0,
+  });
+  await server.start();
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
+  const kubeconfigPath = path.join(dir, 'kubeconfig');
+  const cluster: Record<string, string> = { server: url };
+  if (tls) cluster['certificate-authority-data'] = Buffer.from(tls.cert).toString('base64');
+  const kubeconfig = {
+    apiVersion: 'v1', kind: 'Config', 'current-context': 'ssvirt-sim', preferences: {},
+    clusters: [{ name: 'ssvirt-sim', cluster }],
+    users: [{ name: 'admin', user: { token } }],
+    contexts: [{ name: 'ssvirt-sim', context: { cluster: 'ssvirt-sim', user: 'admin' } }],
+  };
+  writeFileSync(kubeconfigPath, JSON.stringify(kubeconfig, null, 2), { mode: 0o600 });
+  return {
+    url, token, userToken, kubeconfigPath,
+    controlUrl: `http://127.0.0.1:${server.controlPort}`,
+    kubeConfig() { const kc = new KubeConfig(); kc.loadFromFile(kubeconfigPath); return kc; },
+    faults: server.faults,
+    compact: () => store.compact(),
+    evictWatchHistory: () => store.evictWatchHistory(),
+    resourceVersion: () => String(store.rv),
+    async stop() { controllers.stop(); stopQuota(); await server.stop(); },
+  };
+}
