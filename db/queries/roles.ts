@@ -1,7 +1,8 @@
 /**
  * Role rows (the three built-in roles).
  */
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { ListPlan } from '#lib/http/list.ts';
 import type { Db } from '../client.ts';
 import { roles } from '../schema.ts';
 
@@ -25,4 +26,11 @@ export function rolesByNameOrId(db: Db, keys: string[]): RoleRow[] {
   const seen = new Map<string, RoleRow>();
   for (const r of [...byId, ...byName]) seen.set(r.id, r);
   return [...seen.values()];
+}
+
+/** One page of roles and the total under `where`. */
+export function listRoles(db: Db, plan: ListPlan, where: SQL | undefined): { total: number; rows: RoleRow[] } {
+  const total = db.select({ n: sql<number>`count(*)` }).from(roles).where(where).get()!.n;
+  const rows = db.select().from(roles).where(where).orderBy(...plan.orderBy).limit(plan.limit).offset(plan.offset).all();
+  return { total, rows };
 }

@@ -2,7 +2,7 @@
  * Session rows: created on login, looked up on every request, deleted on logout and whenever the
  * user or organization stops being allowed in.
  */
-import { eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { sessions, users } from '../schema.ts';
 
@@ -42,9 +42,9 @@ export function deleteSession(db: Db, id: string): void {
   db.delete(sessions).where(eq(sessions.id, id)).run();
 }
 
-/** Ends every session of a user. */
-export function deleteUserSessions(db: Db, userId: string): void {
-  db.delete(sessions).where(eq(sessions.userId, userId)).run();
+/** Ends every session of a user (but `exceptId`, the caller's own, when given). */
+export function deleteUserSessions(db: Db, userId: string, exceptId?: string): void {
+  db.delete(sessions).where(and(eq(sessions.userId, userId), exceptId ? ne(sessions.id, exceptId) : undefined)).run();
 }
 
 /** Ends every session of an organization's users. */

@@ -1,9 +1,10 @@
 /**
  * User rows and their roles.
  */
-import { eq, sql } from 'drizzle-orm';
-import type { Db } from '../client.ts';
-import { users } from '../schema.ts';
+import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { atomic, type Db } from '../client.ts';
+import { orgs, userRoles, users } from '../schema.ts';
+import type { ListPlan } from '#lib/http/list.ts';
 import { SYSTEM_ADMIN } from '#lib/auth/roles.ts';
 
 export type UserRow = typeof users.$inferSelect;
@@ -34,4 +35,72 @@ export function userRoleRefs(db: Db, userId: string): { id: string; name: string
   return db.all<{ id: string; name: string }>(sql`
     SELECT r.id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
      WHERE ur.user_id = ${userId} ORDER BY ur.position`);
+}
+
+/** A user with the name and kind of their organization (what the User object shows). */
+export type UserWithOrg = UserRow & { orgName: string; orgIsProvider: boolean };
+
+const withOrg = { ...getTableColumns(users), orgName: orgs.name, orgIsProvider: orgs.isProvider };
+
+/** One user with their org, by id. */
+export function findUserWithOrg(db: Db, id: string): UserWithOrg | undefined {
+  return db.select(withOrg).from(users).innerJoin(orgs, eq(orgs.id, users.orgId)).where(eq(users.id, id)).get();
+}
+
+/** One user by username, case-insensitively. */
+export function findUserByUsername(db: Db, username: string): UserRow | undefined {
+  return db.select().from(users).where(eq(users.usernameKey, username.toLowerCase())).get();
+}
+
+/** One page of users (with their orgs) and the total under `where`. */
+export function listUsers(db: Db, plan: ListPlan, where: SQL | undefined): { total: number; rows: UserWithOrg[] } {
+  const total = db.select({ n: sql<number>`count(*)` }).from(users).where(where).get()!.n;
+  const rows = db.select(withOrg).from(users).innerJoin(orgs, eq(orgs.id, users.orgId))
+    .where(where).orderBy(...plan.orderBy).limit(plan.limit).offset(plan.offset).all();
+  return { total, rows };
+}
+
+/** The roles of several users in one query, in each user's order. */
+export function rolesOfUsers(db: Db, ids: string[]): Map<string, { id: string; name: string }[]> {
+  const out = new Map<string, { id: string; name: string }[]>(ids.map((id) => [id, []]));
+  if (!ids.length) return out;
+  const rows = db.all<{ userId: string; id: string; name: string }>(sql`
+    SELECT ur.user_id AS userId, r.id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+     WHERE ur.user_id IN (${sql.join(ids.map((i) => sql`${i}`), sql`, `)}) ORDER BY ur.user_id, ur.position`);
+  for (const r of rows) out.get(r.userId)!.push({ id: r.id, name: r.name });
+  return out;
+}
+
+/** Inserts a user and their roles in one transaction (throws on a duplicate username). */
+export function insertUserWithRoles(db: Db, row: typeof users.$inferInsert, roleIds: string[]): void {
+  atomic(db, () => {
+    db.insert(users).values(row).run();
+    setUserRoles(db, row.id, roleIds);
+  });
+}
+
+/** Updates a user's row. */
+export function updateUser(db: Db, id: string, set: Partial<typeof users.$inferInsert>): void {
+  db.update(users).set(set).where(eq(users.id, id)).run();
+}
+
+/** Replaces a user's roles (call inside a transaction together with the row update). */
+export function setUserRoles(db: Db, userId: string, roleIds: string[]): void {
+  db.delete(userRoles).where(eq(userRoles.userId, userId)).run();
+  if (roleIds.length) db.insert(userRoles).values(roleIds.map((roleId, position) => ({ userId, roleId, position }))).run();
+}
+
+/** Deletes a user; their roles and sessions go with them (foreign keys cascade). */
+export function deleteUser(db: Db, id: string): void {
+  db.delete(users).where(eq(users.id, id)).run();
+}
+
+/** How many enabled System Administrators (in the provider org) there are, optionally not counting one user. */
+export function countEnabledSysAdmins(db: Db, exceptUserId?: string): number {
+  return db.get<{ n: number }>(sql`
+    SELECT count(*) AS n FROM users u JOIN orgs o ON o.id = u.org_id
+     WHERE u.enabled = 1 AND o.is_provider = 1
+       AND EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+                   WHERE ur.user_id = u.id AND r.name = ${SYSTEM_ADMIN})
+       ${exceptUserId ? sql`AND u.id <> ${exceptUserId}` : sql``}`)!.n;
 }

@@ -1,0 +1,60 @@
+/**
+ * VDC rows. Lists join the org for its name (the view's `org` reference and the `org.name`
+ * filter) so a page costs one query plus a count.
+ */
+import { eq, sql, type SQL } from 'drizzle-orm';
+import { atomic, type Db } from '../client.ts';
+import { orgs, vapps, vdcs, vms } from '../schema.ts';
+import type { ListPlan } from '#lib/http/list.ts';
+
+export type VdcRow = typeof vdcs.$inferSelect;
+export type VdcInsert = typeof vdcs.$inferInsert;
+/** A VDC with the name of its org, as every view needs it. */
+export interface VdcWithOrg { vdc: VdcRow; orgName: string }
+
+/** One VDC by id. */
+export function findVdc(db: Db, id: string): VdcRow | undefined {
+  return db.select().from(vdcs).where(eq(vdcs.id, id)).get();
+}
+
+/** One VDC by id with its org's name. */
+export function findVdcWithOrg(db: Db, id: string): VdcWithOrg | undefined {
+  return db.select({ vdc: vdcs, orgName: orgs.name }).from(vdcs).innerJoin(orgs, eq(orgs.id, vdcs.orgId)).where(eq(vdcs.id, id)).get();
+}
+
+/** One page of VDCs (with org names) and the total under `where`. */
+export function listVdcs(db: Db, plan: ListPlan, where: SQL | undefined): { total: number; rows: VdcWithOrg[] } {
+  const total = db.select({ n: sql<number>`count(*)` }).from(vdcs).innerJoin(orgs, eq(orgs.id, vdcs.orgId)).where(where).get()!.n;
+  const rows = db.select({ vdc: vdcs, orgName: orgs.name }).from(vdcs).innerJoin(orgs, eq(orgs.id, vdcs.orgId))
+    .where(where).orderBy(...plan.orderBy).limit(plan.limit).offset(plan.offset).all();
+  return { total, rows };
+}
+
+/** Whether any VDC row (whatever its status) holds this namespace name. */
+export function namespaceTaken(db: Db, name: string): boolean {
+  return db.select({ id: vdcs.id }).from(vdcs).where(eq(vdcs.namespace, name)).get() !== undefined;
+}
+
+/** Inserts a VDC (throws a unique violation on a duplicate name in the org). */
+export function insertVdc(db: Db, row: VdcInsert): void {
+  db.insert(vdcs).values(row).run();
+}
+
+/** Updates a VDC's columns (throws a unique violation on a duplicate name in the org). */
+export function updateVdc(db: Db, id: string, set: Partial<VdcInsert>): void {
+  db.update(vdcs).set(set).where(eq(vdcs.id, id)).run();
+}
+
+/** How many vApps live in a VDC (a non-forced delete is refused while there are any). */
+export function vdcVappCount(db: Db, id: string): number {
+  return db.select({ n: sql<number>`count(*)` }).from(vapps).where(eq(vapps.vdcId, id)).get()!.n;
+}
+
+/** Deletes a VDC with its vApps and VMs, in one transaction. Tasks stay: they are history. */
+export function deleteVdcCascade(db: Db, id: string): void {
+  atomic(db, () => {
+    db.delete(vms).where(eq(vms.vdcId, id)).run();
+    db.delete(vapps).where(eq(vapps.vdcId, id)).run();
+    db.delete(vdcs).where(eq(vdcs.id, id)).run();
+  });
+}

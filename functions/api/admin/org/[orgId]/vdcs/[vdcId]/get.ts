@@ -1,0 +1,12 @@
+/**
+ * GET /api/admin/org/{orgId}/vdcs/{vdcId} — one VDC (System Administrators).
+ * 200 VDC; 400 BAD_REQUEST for a malformed URN; 403 for other roles, an unknown org, or a VDC that
+ * does not exist or belongs to another org.
+ */
+import { defineRoute } from '#lib/http/route.ts';
+import { adminVdc } from '#lib/vdcs/visible.ts';
+import { vdcView } from '#lib/views/vdc.ts';
+
+export default defineRoute({ summary: 'Get a VDC (admin)', params: { orgId: 'org', vdcId: 'vdc' } }, function getOrgVdc(c, { params }) {
+  return c.json(vdcView(adminVdc(c, params.orgId, params.vdcId, 'read')));
+});

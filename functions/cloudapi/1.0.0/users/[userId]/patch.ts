@@ -1,0 +1,11 @@
+/**
+ * PATCH /cloudapi/1.0.0/users/{userId} — change only the given fields (the SSVirt UI sends
+ * `{enabled}`, `{roleEntityRefs}` or `{orgEntityRef}`). Same answers as PUT.
+ */
+import { defineRoute } from '#lib/http/route.ts';
+import { UserUpdateSchema, userInput } from '#lib/users/schema.ts';
+import { applyUserUpdate } from '#lib/users/update.ts';
+
+export default defineRoute({ summary: 'Update a user partially', params: { userId: 'user' }, body: UserUpdateSchema }, function patchUser(c, { params, body }) {
+  return applyUserUpdate(c, params.userId, userInput(body), 'patch');
+});

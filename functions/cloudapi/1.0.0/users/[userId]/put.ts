@@ -1,0 +1,15 @@
+/**
+ * PUT /cloudapi/1.0.0/users/{userId} — replace a user's editable fields: fullName, email and
+ * description are replaced (absent = empty); username, enabled, roles and org change when given.
+ * 200 User. 400 BAD_REQUEST (invalid fields, disabling yourself, the last enabled System
+ * Administrator, a wrong or missing `currentPassword` when changing your own password),
+ * 400 DUPLICATE_NAME for a taken username, 403 for an invisible user or a change the role may
+ * not make. See lib/users/update.ts for which changes end sessions.
+ */
+import { defineRoute } from '#lib/http/route.ts';
+import { UserUpdateSchema, userInput } from '#lib/users/schema.ts';
+import { applyUserUpdate } from '#lib/users/update.ts';
+
+export default defineRoute({ summary: 'Replace a user', params: { userId: 'user' }, body: UserUpdateSchema }, function putUser(c, { params, body }) {
+  return applyUserUpdate(c, params.userId, userInput(body), 'replace');
+});

@@ -1,0 +1,11 @@
+/**
+ * GET /cloudapi/1.0.0/vdcs/{vdcId} — one VDC (tenant view).
+ * 200 VDC; 400 BAD_REQUEST for a malformed URN; 403 when it does not exist or is another org's.
+ */
+import { defineRoute } from '#lib/http/route.ts';
+import { visibleVdc } from '#lib/vdcs/visible.ts';
+import { vdcView } from '#lib/views/vdc.ts';
+
+export default defineRoute({ summary: 'Get a VDC', params: { vdcId: 'vdc' } }, function getVdc(c, { params }) {
+  return c.json(vdcView(visibleVdc(c, params.vdcId)));
+});
