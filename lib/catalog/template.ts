@@ -1,0 +1,54 @@
+/**
+ * A VM template as the catalog sees it: an OpenShift `Template` already parsed by the Kubernetes
+ * integration (kubernetes.md, "Templates → catalog items"). Catalog items are derived from these;
+ * nothing here is stored in SQLite.
+ */
+
+export interface TemplateParameter {
+  name: string;
+  displayName: string;
+  description: string;
+  required: boolean;
+  hasDefault: boolean;
+  /** Whether OpenShift generates the value (`generate: expression`); the value is never exposed. */
+  generated: boolean;
+}
+
+export interface CatalogTemplate {
+  namespace: string;
+  name: string;
+  /** Annotation `openshift.io/display-name`, else the name. */
+  displayName: string;
+  /** Annotation `description`, else `openshift.io/long-description`, else ''. */
+  description: string;
+  /** From the `os.template.kubevirt.io/<os>` label, e.g. `fedora39`. */
+  osType: string | null;
+  /** From `name.os.template.kubevirt.io/<os>`, e.g. `Fedora 39`. */
+  osName: string | null;
+  iconClass: string | null;
+  tags: readonly string[];
+  flavor: string | null;
+  workload: string | null;
+  /** Tagged `hidden`: offered to system administrators only. */
+  hidden: boolean;
+  /** Labelled `template.kubevirt.io/deprecated`: offered to system administrators only. */
+  deprecated: boolean;
+  numberOfVMs: number;
+  /** null when the template does not say (or says it through a parameter without a default). */
+  numberOfCpus: number | null;
+  memoryBytes: number | null;
+  storageBytes: number | null;
+  parameters: readonly TemplateParameter[];
+  /** `metadata.creationTimestamp` (ISO 8601). */
+  creationTimestamp: string | null;
+  resourceVersion: string;
+}
+
+/**
+ * The in-memory template cache. `list()` must return the same array object until the set of
+ * templates changes (a new array on every change): derived per-catalog indexes are keyed by it.
+ */
+export interface TemplateSource {
+  list(): readonly CatalogTemplate[];
+  get(namespace: string, name: string): CatalogTemplate | undefined;
+}
