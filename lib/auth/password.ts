@@ -21,7 +21,13 @@ export async function verifyPassword(pw: string, stored: string): Promise<boolea
   const [alg, n, r, p, salt, hash] = stored.split('$');
   if (alg !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
-  const key = await scrypt(pw, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  let key: Buffer;
+  try {
+    key = await scrypt(pw, Buffer.from(salt, 'base64url'), expected.length, { N: Number(n), r: Number(r), p: Number(p) });
+  } catch {
+    // Unusable parameters in a stored hash mean "no match", not a 500 on login.
+    return false;
+  }
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 

@@ -25,11 +25,13 @@ export class LoginThrottle {
   /** Records a failure for each key. */
   fail(keys: string[]): void {
     const t = this.now();
-    if (this.failures.size > MAX_KEYS) this.prune(t);
     for (const k of keys) {
       const f = this.failures.get(k);
+      // Re-inserted so the map stays ordered by last failure: pruning then only looks at its head.
+      this.failures.delete(k);
       this.failures.set(k, { count: f && t - f.last < WINDOW_MS ? f.count + 1 : 1, last: t });
     }
+    if (this.failures.size > MAX_KEYS) this.prune(t);
   }
 
   /** Forgets a username's failures after a good login. */
@@ -37,7 +39,11 @@ export class LoginThrottle {
     this.failures.delete(key);
   }
 
+  /** Drops expired entries, then the oldest ones, so many distinct usernames cannot grow the map without bound. */
   private prune(t: number) {
-    for (const [k, f] of this.failures) if (t - f.last >= WINDOW_MS) this.failures.delete(k);
+    for (const [k, f] of this.failures) {
+      if (t - f.last < WINDOW_MS && this.failures.size <= MAX_KEYS) break;
+      this.failures.delete(k);
+    }
   }
 }

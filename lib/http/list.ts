@@ -8,6 +8,7 @@ import type { Context } from 'hono';
 import { badRequest } from './errors.ts';
 import { FiqlError, hasOperator, parseFiql, type FiqlNode } from './fiql.ts';
 import { parseUrn, type UrnType } from '#lib/urn.ts';
+import { baseUrl } from '#lib/views/common.ts';
 
 export interface FieldDef {
   col: AnyColumn | SQL;
@@ -54,7 +55,7 @@ export function planList(q: ListQuery, fields: Fields, nameField = 'name'): List
   const orderBy: SQL[] = [];
   const sortField = q.sortAsc ?? q.sortDesc;
   if (sortField) {
-    const f = fields[sortField];
+    const f = field(fields, sortField);
     if (!f) throw badRequest(`${q.sortAsc ? 'sortAsc' : 'sortDesc'}: unknown field '${sortField}'; sortable fields: ${Object.keys(fields).join(', ')}`);
     orderBy.push(q.sortAsc ? asc(f.col) : desc(f.col));
   }
@@ -87,7 +88,7 @@ function nodeToSql(n: FiqlNode, fields: Fields): SQL {
     const parts = n.items.map((x) => nodeToSql(x, fields));
     return (n.kind === 'and' ? and(...parts) : or(...parts))!;
   }
-  const f = fields[n.field];
+  const f = field(fields, n.field);
   if (!f) throw badRequest(`filter: unknown field '${n.field}'; filterable fields: ${Object.keys(fields).join(', ')}`);
   const value = coerce(n.field, f, n.value);
   if (f.type === 'string' && typeof value === 'string' && value.includes('*')) {
@@ -100,6 +101,11 @@ function nodeToSql(n: FiqlNode, fields: Fields): SQL {
   const bound = typeof value === 'boolean' ? Number(value) : value;
   const op = { '==': '=', '!=': '<>', '=lt=': '<', '=le=': '<=', '=gt=': '>', '=ge=': '>=' }[n.op];
   return sql`${f.col} ${sql.raw(op)} ${bound}`;
+}
+
+/** A declared field; own properties only, so `constructor` or `__proto__` are unknown fields, not a 500. */
+function field(fields: Fields, name: string): FieldDef | undefined {
+  return Object.hasOwn(fields, name) ? fields[name] : undefined;
 }
 
 function coerce(name: string, f: FieldDef, raw: string): string | number | boolean {
@@ -141,7 +147,9 @@ export function whereAll(...parts: (SQL | undefined)[]): SQL | undefined {
 /** Answers a page in the VCD envelope with the `Link` header. */
 export function pageResponse<T>(c: Context, plan: ListPlan, total: number, values: T[]): Response {
   const pageCount = Math.ceil(total / plan.pageSize);
-  const links = linkHeader(c.req.url, plan.page, pageCount);
+  // Behind a proxy the request URL says http://internal-host; the links must work for the client.
+  const url = new URL(c.req.url);
+  const links = linkHeader(baseUrl(c) + url.pathname + url.search, plan.page, pageCount);
   if (links) c.header('Link', links);
   return c.json({ resultTotal: total, pageCount, page: plan.page, pageSize: plan.pageSize, associations: [], values });
 }

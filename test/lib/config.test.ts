@@ -1,0 +1,78 @@
+import { describe, it, expect } from 'vitest';
+import { ConfigError, loadConfig } from '#lib/config.ts';
+
+describe('lib/config', () => {
+  it('has defaults that work locally', () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080, host: '0.0.0.0', dbPath: './data/ssvirt.db', adminUsername: 'admin', adminPassword: undefined,
+      kubeconfig: undefined, templateNamespaces: ['openshift'], templateSelector: '', vdcNetworkIsolation: true,
+      cpuMhzPerCore: 1000, sessionIdleMinutes: 30, sessionMaxHours: 24, corsOrigins: [], siteName: 'SSVirt',
+      logLevel: 'info', taskTimeoutSeconds: 600, reconcileIntervalSeconds: 60, loginDelayMs: 500, commit: undefined,
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      SSVIRT_PORT: '9000', SSVIRT_HOST: '127.0.0.1', SSVIRT_DB_PATH: '/var/lib/ssvirt/db.sqlite', SSVIRT_ADMIN_USERNAME: 'root',
+      SSVIRT_ADMIN_PASSWORD: 'long-enough', SSVIRT_KUBECONFIG: '/kube/config', SSVIRT_TEMPLATE_NAMESPACES: ' openshift , templates ,',
+      SSVIRT_TEMPLATE_SELECTOR: 'app=vm', SSVIRT_VDC_NETWORK_ISOLATION: 'FALSE', SSVIRT_CPU_MHZ_PER_CORE: '2000',
+      SSVIRT_SESSION_IDLE_MINUTES: '5', SSVIRT_SESSION_MAX_HOURS: '8', SSVIRT_CORS_ORIGINS: 'https://a.example,https://b.example',
+      SSVIRT_SITE_NAME: 'Lab', SSVIRT_LOG_LEVEL: 'warn', SSVIRT_TASK_TIMEOUT_SECONDS: '30', SSVIRT_RECONCILE_INTERVAL_SECONDS: '15',
+      SSVIRT_LOGIN_DELAY_MS: '0', SSVIRT_COMMIT: 'abc123',
+    });
+    expect(c).toEqual({
+      port: 9000, host: '127.0.0.1', dbPath: '/var/lib/ssvirt/db.sqlite', adminUsername: 'root', adminPassword: 'long-enough',
+      kubeconfig: '/kube/config', templateNamespaces: ['openshift', 'templates'], templateSelector: 'app=vm', vdcNetworkIsolation: false,
+      cpuMhzPerCore: 2000, sessionIdleMinutes: 5, sessionMaxHours: 8, corsOrigins: ['https://a.example', 'https://b.example'],
+      siteName: 'Lab', logLevel: 'warn', taskTimeoutSeconds: 30, reconcileIntervalSeconds: 15, loginDelayMs: 0, commit: 'abc123',
+    });
+  });
+
+  it.each([['1', true], ['yes', true], [' True ', true], ['0', false], ['no', false]])('reads the boolean %j', (raw, value) => {
+    expect(loadConfig({ SSVIRT_VDC_NETWORK_ISOLATION: raw }).vdcNetworkIsolation).toBe(value);
+  });
+
+  it('falls back to openshift when the template namespace list is blank', () => {
+    expect(loadConfig({ SSVIRT_TEMPLATE_NAMESPACES: ' , ' }).templateNamespaces).toEqual(['openshift']);
+  });
+
+  it.each([
+    ['SSVIRT_PORT', 'eighty', 'must be a whole number'],
+    ['SSVIRT_PORT', '70000', 'must be at most 65535'],
+    ['SSVIRT_PORT', '-1', 'must be a whole number'],
+    ['SSVIRT_DB_PATH', '  ', 'must not be empty'],
+    ['SSVIRT_ADMIN_USERNAME', 'bad name', 'must be 1..128 letters'],
+    ['SSVIRT_ADMIN_PASSWORD', 'short', 'must be at least 8 characters'],
+    ['SSVIRT_KUBECONFIG', ' ', 'must not be empty'],
+    ['SSVIRT_VDC_NETWORK_ISOLATION', 'maybe', 'must be true or false'],
+    ['SSVIRT_CPU_MHZ_PER_CORE', '0', 'must be at least 1'],
+    ['SSVIRT_SESSION_IDLE_MINUTES', '1.5', 'must be a whole number'],
+    ['SSVIRT_SESSION_MAX_HOURS', '0', 'must be at least 1'],
+    ['SSVIRT_LOG_LEVEL', 'verbose', 'must be one of'],
+    ['SSVIRT_TASK_TIMEOUT_SECONDS', '100000', 'must be at most 86400'],
+    ['SSVIRT_RECONCILE_INTERVAL_SECONDS', '', 'must be a whole number'],
+    ['SSVIRT_LOGIN_DELAY_MS', '60001', 'must be at most 60000'],
+  ])('rejects %s=%j naming the variable', (name, value, rule) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(`${name}: ${rule}`);
+  });
+
+  it('names every bad variable at once and never echoes the admin password', () => {
+    try {
+      loadConfig({ SSVIRT_PORT: 'x', SSVIRT_LOG_LEVEL: 'loud', SSVIRT_ADMIN_PASSWORD: 'secret1' });
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const m = (e as Error).message;
+      expect(m).toMatch(/^invalid configuration: /);
+      expect(m).toContain('SSVIRT_PORT');
+      expect(m).toContain('SSVIRT_LOG_LEVEL');
+      expect(m).toContain('SSVIRT_ADMIN_PASSWORD');
+      expect(m).not.toContain('secret1');
+    }
+  });
+
+  it('ignores unrelated environment variables', () => {
+    expect(loadConfig({ PATH: '/bin', SSVIRT_UNKNOWN: 'x' }).port).toBe(8080);
+  });
+});
