@@ -7,8 +7,15 @@
  * - `spec.runStrategy` (`Always`, `RerunOnFailure`, `Halted`, `Manual`, `Once`) or the legacy
  *   `spec.running`; `status.stateChangeRequests` (`[{action: Stop, uid}, {action: Start}]` is what
  *   KubeVirt's `restart` writes; `Manual` VMs start/stop through single requests);
- * - a VMI condition `Paused`=True (KubeVirt's `pause`) → VM `Paused`; removing it → `Running`;
+ * - the simulator's record of the subresource calls (test/cluster/apiserver/kubevirt.ts): `start` /
+ *   `stop` change the run strategy; `restart` sets the VM annotation `sim.ssvirt.io/restart-requested`,
+ *   which we turn into KubeVirt's own stateChangeRequests (and remove); `pause` / `unpause` set and
+ *   remove the VMI annotation `sim.ssvirt.io/pause-requested`, which we mirror into the VMI condition
+ *   `Paused` (reason PausedByUser) → VM `Paused`; a grace period of 0 (`stop` body `gracePeriod`,
+ *   `restart` body `gracePeriodSeconds`) skips the Stopping delay;
  * - the annotation `sim.ssvirt.io/fail` (see FAIL_ANNOTATION) to make a VM fail.
+ * All of these are plain annotations and status fields, so a test against a bare kube-apiserver can
+ * write them directly instead of calling the subresources.
  *
  * Phases: (dataVolumeTemplates, first sight) `Provisioning` → `Starting` (VMI Pending → Scheduling →
  * Scheduled) → `Running` (VMI Running with interfaces, CPU topology, memory, guest OS), and
@@ -33,6 +40,13 @@ import { errorCode, keyOf, splitKey, startInformer, WorkQueue, type Log } from '
 export const FAIL_ANNOTATION = 'sim.ssvirt.io/fail';
 /** Optional message for the failure condition. */
 export const FAIL_MESSAGE_ANNOTATION = 'sim.ssvirt.io/fail-message';
+
+// The simulator's record of subresource calls (same strings as test/cluster/apiserver/kubevirt.ts,
+// repeated here so the controllers do not load the simulator when attached to a real API server).
+export const PAUSE_ANNOTATION = 'sim.ssvirt.io/pause-requested';
+export const RESTART_ANNOTATION = 'sim.ssvirt.io/restart-requested';
+export const STOP_GRACE_ANNOTATION = 'sim.ssvirt.io/stop-grace-period-seconds';
+export const RESTART_GRACE_ANNOTATION = 'sim.ssvirt.io/restart-grace-period-seconds';
 
 const STORAGE_FAILURES = new Set(['DataVolumeError', 'ErrorPvcNotFound']);
 const START_FAILURES = new Set(['ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'CrashLoopBackOff']);
@@ -433,6 +447,8 @@ export async function startKubevirtController(
       return;
     }
 
+    if (annotations[RESTART_ANNOTATION] !== undefined) return convertRestart(vm, ownVmi);
+
     // status.stateChangeRequests: Stop (for a given VMI uid) before Start, as `restart` writes them.
     let requests = [...(st.stateChangeRequests ?? [])];
     const stop = requests[0]?.action === 'Stop' ? requests[0] : undefined;
@@ -456,6 +472,7 @@ export async function startKubevirtController(
 
     if (!wantRun) {
       if (ownVmi) return stopFlow(key, vm, ownVmi, requests);
+      if (annotations[STOP_GRACE_ANNOTATION] !== undefined) await removeAnnotations(vm, [STOP_GRACE_ANNOTATION]);
       if (await setVm(vm, 'Stopped', { conditions: [cond('Ready', false, 'VMINotExists', 'VMI does not exist')], stateChangeRequests: requests })) stepped(key);
       return;
     }
@@ -511,8 +528,17 @@ export async function startKubevirtController(
       });
       return;
     }
-    // Running (phase Running): Paused when the VMI says so.
-    const paused = (ownVmi.status?.conditions ?? []).find((c) => c.type === 'Paused' && c.status === 'True');
+    // Running. The pause request (VMI annotation) is mirrored into the VMI's Paused condition first.
+    const pauseWanted = ownVmi.metadata?.annotations?.[PAUSE_ANNOTATION] === 'true';
+    const vmiConditions = ownVmi.status?.conditions ?? [];
+    const paused = vmiConditions.find((c) => c.type === 'Paused' && c.status === 'True');
+    if (pauseWanted !== !!paused) {
+      const others = vmiConditions.filter((c) => c.type !== 'Paused');
+      const next = pauseWanted ? [...others, cond('Paused', true, 'PausedByUser', 'VMI was paused by user')] : others;
+      await patchVmiStatus(ownVmi, { conditions: stampConditions(next, vmiConditions) });
+      stepped(key);
+      return;
+    }
     if (paused) {
       await setVm(vm, 'Paused', {
         created: true,
@@ -535,13 +561,45 @@ export async function startKubevirtController(
       await setVm(vm, 'Stopping', { created: true, conditions: [cond('Ready', false, 'PodTerminating', 'VMI is terminating')] });
       return;
     }
+    // A grace period of 0 (forced power off / reset) skips the graceful-shutdown step.
+    const force = vm.metadata?.annotations?.[STOP_GRACE_ANNOTATION] === '0' || requests[0]?.data?.gracePeriodSeconds === '0';
     if (vm.status?.printableStatus !== 'Stopping') {
       await setVm(vm, 'Stopping', { created: true, conditions: [cond('Ready', false, 'PodTerminating', 'VMI is terminating')], stateChangeRequests: requests });
-      stepped(key);
-      return;
+      if (!force) {
+        stepped(key);
+        return;
+      }
     }
     await deleteVmi(vm.metadata!.namespace!, vm.metadata!.name!);
     stepped(key);
+  }
+
+  /** Removes annotations only if the VM is unchanged since we read it (a newer request survives). */
+  async function removeAnnotations(vm: VirtualMachine, keys: string[]): Promise<void> {
+    try {
+      await custom.patchNamespacedCustomObject(
+        {
+          ...ref('virtualmachines', vm.metadata!.namespace!, vm.metadata!.name!),
+          body: { metadata: { resourceVersion: vm.metadata!.resourceVersion, annotations: Object.fromEntries(keys.map((k) => [k, null])) } },
+        },
+        mergePatch,
+      );
+    } catch (e) {
+      if (errorCode(e) !== 404 && errorCode(e) !== 409) throw e; // 409: the next event brings us back
+    }
+  }
+
+  /** The simulator's restart record becomes KubeVirt's own `[Stop <vmi uid>, Start]` requests. */
+  async function convertRestart(vm: VirtualMachine, vmi: VirtualMachineInstance | undefined): Promise<void> {
+    const annotations = vm.metadata?.annotations ?? {};
+    const requests = vm.status?.stateChangeRequests ?? [];
+    const uid = vmi?.metadata?.uid;
+    if (vmi && !vmi.metadata?.deletionTimestamp && !requests.some((r) => r.action === 'Stop' && r.uid === uid)) {
+      const grace = annotations[RESTART_GRACE_ANNOTATION];
+      const stop: StateChangeRequest = { action: 'Stop', uid, ...(grace !== undefined ? { data: { gracePeriodSeconds: grace } } : {}) };
+      await patchVmStatus(vm, { stateChangeRequests: [stop, { action: 'Start' }] });
+    }
+    await removeAnnotations(vm, [RESTART_ANNOTATION, RESTART_GRACE_ANNOTATION]);
   }
 
   async function labelVmiNode(vmi: VirtualMachineInstance): Promise<void> {

@@ -1,0 +1,234 @@
+/**
+ * The simulated KubeVirt controller, driven only through @kubernetes/client-node (and the KubeVirt
+ * subresources, or their recorded form where the server lacks them): against a fresh simulator, and
+ * again against SSVIRT_TEST_KUBECONFIG's API server when it is set.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAIL_ANNOTATION, FAIL_MESSAGE_ANNOTATION } from './index.ts';
+import {
+  getVm,
+  getVmi,
+  kv,
+  mergePatch,
+  power,
+  REAL_KUBECONFIG,
+  realCluster,
+  recordStatuses,
+  simulatorCluster,
+  waitFor,
+  waitForVmStatus,
+  type TestCluster,
+} from './test-support.ts';
+
+function vmBody(name: string, spec: Record<string, unknown>, annotations?: Record<string, string>) {
+  return {
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachine',
+    metadata: { name, labels: { app: name }, ...(annotations ? { annotations } : {}) },
+    spec: {
+      ...spec,
+      template: {
+        metadata: { labels: { 'kubevirt.io/domain': name }, annotations: { 'vm.kubevirt.io/os': 'rhel9' } },
+        spec: {
+          domain: {
+            cpu: { sockets: 2, cores: 2, threads: 1 },
+            memory: { guest: '4Gi' },
+            devices: { interfaces: [{ name: 'default', masquerade: {} }] },
+          },
+          networks: [{ name: 'default', pod: {} }],
+        },
+      },
+    },
+  };
+}
+
+function suite(connect: () => Promise<TestCluster>) {
+  let c: TestCluster;
+  let ns: string;
+  beforeAll(async () => {
+    c = await connect();
+    ns = await c.namespace('kv');
+  });
+  afterAll(async () => {
+    await c?.stop();
+  });
+
+  const createVm = (name: string, spec: Record<string, unknown>, annotations?: Record<string, string>) =>
+    c.custom.createNamespacedCustomObject({ ...kv('virtualmachines', ns), body: vmBody(name, spec, annotations) });
+  const patchVm = (name: string, body: unknown) =>
+    c.custom.patchNamespacedCustomObject({ ...kv('virtualmachines', ns), name, body }, mergePatch);
+
+  it('keeps a Halted VM Stopped, then runs it through Starting to Running with a VMI when runStrategy becomes Always', async () => {
+    await createVm('alpha', { runStrategy: 'Halted' });
+    const stopped = await waitForVmStatus(c, ns, 'alpha', 'Stopped');
+    expect(stopped.status.ready).toBeUndefined();
+    expect(stopped.status.created).toBeUndefined();
+    expect(stopped.status.conditions).toEqual([expect.objectContaining({ type: 'Ready', status: 'False', reason: 'VMINotExists' })]);
+    expect(await getVmi(c, ns, 'alpha')).toBeUndefined();
+
+    const rec = await recordStatuses(c.kc, ns, 'alpha');
+    await patchVm('alpha', { spec: { runStrategy: 'Always' } });
+    const running = await waitForVmStatus(c, ns, 'alpha', 'Running');
+    rec.stop();
+    expect(rec.seen).toEqual(expect.arrayContaining(['Starting', 'Running']));
+    expect(rec.seen.indexOf('Starting')).toBeLessThan(rec.seen.indexOf('Running'));
+    expect(running.status).toMatchObject({ ready: true, created: true, runStrategy: 'Always' });
+    expect(running.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
+
+    const vmi = await getVmi(c, ns, 'alpha');
+    expect(vmi.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name: 'alpha', uid: running.metadata.uid, controller: true }),
+    ]);
+    expect(vmi.metadata.labels).toMatchObject({ 'kubevirt.io/vm': 'alpha', 'kubevirt.io/domain': 'alpha', 'kubevirt.io/nodeName': 'sim-node-1' });
+    expect(vmi.status.phase).toBe('Running');
+    expect(vmi.status.interfaces).toEqual([
+      expect.objectContaining({ name: 'default', ipAddress: expect.stringMatching(/^10\.128\.\d+\.\d+$/), mac: expect.any(String) }),
+    ]);
+    expect(vmi.status.interfaces[0].ipAddresses).toEqual([vmi.status.interfaces[0].ipAddress]);
+    expect(vmi.status.currentCPUTopology).toEqual({ sockets: 2, cores: 2, threads: 1 });
+    expect(vmi.status.memory.guestCurrent).toBe('4Gi');
+    expect(vmi.status.guestOSInfo).toMatchObject({ id: 'rhel', name: 'Red Hat Enterprise Linux' });
+  });
+
+  it('stops a running VM through Stopping to Stopped and deletes its VMI when runStrategy becomes Halted', async () => {
+    await createVm('beta', { runStrategy: 'Always' });
+    await waitForVmStatus(c, ns, 'beta', 'Running');
+    const rec = await recordStatuses(c.kc, ns, 'beta');
+    await patchVm('beta', { spec: { runStrategy: 'Halted' } });
+    await waitForVmStatus(c, ns, 'beta', 'Stopped');
+    rec.stop();
+    expect(rec.seen).toEqual(['Running', 'Stopping', 'Stopped']);
+    expect(await getVmi(c, ns, 'beta')).toBeUndefined();
+  });
+
+  it('goes through Provisioning first for a VM with dataVolumeTemplates', async () => {
+    const rec = await recordStatuses(c.kc, ns, 'gamma');
+    await createVm('gamma', {
+      runStrategy: 'Always',
+      dataVolumeTemplates: [{ metadata: { name: 'gamma' }, spec: { sourceRef: { kind: 'DataSource', name: 'fedora' } } }],
+    });
+    await waitForVmStatus(c, ns, 'gamma', 'Running');
+    rec.stop();
+    expect(rec.seen).toEqual(['Provisioning', 'Starting', 'Running']);
+  });
+
+  it('follows the legacy spec.running field', async () => {
+    await createVm('delta', { running: true });
+    await waitForVmStatus(c, ns, 'delta', 'Running');
+    await patchVm('delta', { spec: { running: false } });
+    await waitForVmStatus(c, ns, 'delta', 'Stopped');
+    expect((await getVm(c, ns, 'delta')).status.runStrategy).toBe('Halted');
+  });
+
+  it('answers start, pause, unpause, restart and stop power calls', async () => {
+    await createVm('eps', { runStrategy: 'Halted' });
+    await waitForVmStatus(c, ns, 'eps', 'Stopped');
+
+    expect(await power(c, ns, 'eps', 'start')).toBe(202);
+    await waitForVmStatus(c, ns, 'eps', 'Running');
+    const firstVmi = await getVmi(c, ns, 'eps');
+
+    expect(await power(c, ns, 'eps', 'pause')).toBe(200);
+    const paused = await waitForVmStatus(c, ns, 'eps', 'Paused');
+    expect(paused.status.conditions).toContainEqual(expect.objectContaining({ type: 'Paused', status: 'True', reason: 'PausedByUser' }));
+    const pausedVmi = await getVmi(c, ns, 'eps');
+    expect(pausedVmi.status.phase).toBe('Running');
+    expect(pausedVmi.status.conditions).toContainEqual(expect.objectContaining({ type: 'Paused', status: 'True' }));
+
+    expect(await power(c, ns, 'eps', 'unpause')).toBe(200);
+    const resumed = await waitForVmStatus(c, ns, 'eps', 'Running');
+    expect(resumed.status.conditions.some((x: any) => x.type === 'Paused')).toBe(false);
+
+    const rec = await recordStatuses(c.kc, ns, 'eps');
+    expect(await power(c, ns, 'eps', 'restart')).toBe(202);
+    await waitFor('a new VMI after restart', async () => {
+      const vmi = await getVmi(c, ns, 'eps');
+      return vmi && vmi.metadata.uid !== firstVmi.metadata.uid && vmi.status?.phase === 'Running';
+    });
+    await waitForVmStatus(c, ns, 'eps', 'Running');
+    rec.stop();
+    expect(rec.seen).toEqual(['Running', 'Stopping', 'Starting', 'Running']);
+    const afterRestart = await getVm(c, ns, 'eps');
+    expect(afterRestart.status.stateChangeRequests).toBeUndefined();
+    expect(afterRestart.metadata.annotations?.['sim.ssvirt.io/restart-requested']).toBeUndefined();
+
+    expect(await power(c, ns, 'eps', 'stop', { gracePeriod: 0 })).toBe(202);
+    await waitForVmStatus(c, ns, 'eps', 'Stopped');
+    expect(await getVmi(c, ns, 'eps')).toBeUndefined();
+    expect((await getVm(c, ns, 'eps')).spec.runStrategy).toBe('Halted');
+  });
+
+  it('starts and stops a Manual VM through stateChangeRequests', async () => {
+    await createVm('zeta', { runStrategy: 'Manual' });
+    await waitForVmStatus(c, ns, 'zeta', 'Stopped');
+    await c.custom.patchNamespacedCustomObjectStatus(
+      { ...kv('virtualmachines', ns), name: 'zeta', body: { status: { stateChangeRequests: [{ action: 'Start' }] } } },
+      mergePatch,
+    );
+    const running = await waitForVmStatus(c, ns, 'zeta', 'Running');
+    expect(running.status.stateChangeRequests).toBeUndefined();
+    const vmi = await getVmi(c, ns, 'zeta');
+    await c.custom.patchNamespacedCustomObjectStatus(
+      { ...kv('virtualmachines', ns), name: 'zeta', body: { status: { stateChangeRequests: [{ action: 'Stop', uid: vmi.metadata.uid }] } } },
+      mergePatch,
+    );
+    await waitForVmStatus(c, ns, 'zeta', 'Stopped');
+    expect(await getVmi(c, ns, 'zeta')).toBeUndefined();
+  });
+
+  it('makes a VM fail with ErrorUnschedulable on start when annotated, and recovers when the annotation goes', async () => {
+    await createVm('eta', { runStrategy: 'Always' }, { [FAIL_ANNOTATION]: 'ErrorUnschedulable' });
+    const failed = await waitForVmStatus(c, ns, 'eta', 'ErrorUnschedulable');
+    expect(failed.status.conditions).toContainEqual(
+      expect.objectContaining({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: expect.stringContaining('Insufficient memory') }),
+    );
+    expect((await getVmi(c, ns, 'eta')).status.phase).toBe('Scheduling');
+    await patchVm('eta', { metadata: { annotations: { [FAIL_ANNOTATION]: null } } });
+    await waitForVmStatus(c, ns, 'eta', 'Running');
+  });
+
+  it('makes a VM with dataVolumeTemplates fail with DataVolumeError when annotated, whatever its run strategy', async () => {
+    await createVm(
+      'theta',
+      { runStrategy: 'Halted', dataVolumeTemplates: [{ metadata: { name: 'theta-root' }, spec: {} }] },
+      { [FAIL_ANNOTATION]: 'DataVolumeError', [FAIL_MESSAGE_ANNOTATION]: 'import failed: 404' },
+    );
+    const failed = await waitForVmStatus(c, ns, 'theta', 'DataVolumeError');
+    expect(failed.status.conditions).toContainEqual(
+      expect.objectContaining({ type: 'DataVolumesReady', status: 'False', reason: 'DataVolumeError', message: 'import failed: 404' }),
+    );
+    await patchVm('theta', { metadata: { annotations: { [FAIL_ANNOTATION]: null } } });
+    await waitForVmStatus(c, ns, 'theta', 'Stopped');
+  });
+
+  it('deletes the VMI with its VM', async () => {
+    await createVm('iota', { runStrategy: 'Always' });
+    await waitForVmStatus(c, ns, 'iota', 'Running');
+    await c.custom.deleteNamespacedCustomObject({ ...kv('virtualmachines', ns), name: 'iota' });
+    await waitFor('the VMI of a deleted VM to go', async () => (await getVmi(c, ns, 'iota')) === undefined);
+  });
+
+  it('gives each running VMI its own IP address', async () => {
+    await Promise.all(['k1', 'k2', 'k3'].map((n) => createVm(n, { runStrategy: 'Always' })));
+    const ips = await Promise.all(
+      ['k1', 'k2', 'k3'].map((n) =>
+        waitFor(`VMI ${n} running`, async () => {
+          const vmi = await getVmi(c, ns, n);
+          return vmi?.status?.phase === 'Running' ? (vmi.status.interfaces[0].ipAddress as string) : undefined;
+        }),
+      ),
+    );
+    expect(new Set(ips).size).toBe(3);
+  });
+}
+
+describe('KubeVirt controller against the simulator', () => {
+  suite(() => simulatorCluster());
+});
+
+describe.skipIf(!REAL_KUBECONFIG)(
+  'KubeVirt controller against SSVIRT_TEST_KUBECONFIG (skipped: set SSVIRT_TEST_KUBECONFIG to a kubeconfig to run these against another API server)',
+  () => {
+    suite(() => realCluster());
+  },
+);
