@@ -58,7 +58,7 @@ export const errors = {
     const res = sub ? `${plural}/${sub}` : plural;
     return new ApiError(failure(403, 'Forbidden',
       `${subject} is forbidden: User "${user}" cannot ${verb} resource "${res}" in API group "${r.group}" ${scope}`,
-      details(r, name)));
+      details(r, name)), { 'X-Content-Type-Options': 'nosniff' });
   },
   namespaceTerminating: (r: ResourceRef, name: string, namespace: string) =>
     new ApiError(failure(403, 'Forbidden',

@@ -160,8 +160,11 @@ export class ApiServer {
 
   private send(res: ServerResponse, code: number, body: string, headers: Record<string, string>, type = 'application/json'): void {
     if (res.headersSent) { res.end(); return; }
-    const h: Record<string, string | number> = { ...headers, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) };
-    if (code === 403 || (code === 404 && type.startsWith('text/plain'))) h['X-Content-Type-Options'] = 'nosniff';
+    const len = Buffer.byteLength(body);
+    const h: Record<string, string | number> = { ...headers, 'Content-Type': type };
+    if (code === 404 && type.startsWith('text/plain')) h['X-Content-Type-Options'] = 'nosniff';
+    // Like Go's net/http: small answers get a Content-Length, bigger ones are sent chunked.
+    if (len <= 2048) h['Content-Length'] = len; else h['Transfer-Encoding'] = 'chunked';
     res.writeHead(code, h);
     res.end(body);
   }

@@ -89,8 +89,9 @@ export function serveWatch(store: Store, p: WatchParams, res: ServerResponse, he
     for (const o of store.list(p.def, p.namespace)) if (matches(o)) write(line('ADDED', toJson(o)));
     startRv = store.rv;
   } else {
-    for (const ev of table.history) if (ev.rv > fromRv) send(ev);
     startRv = fromRv;
+    // Bookmarks only go out when newer than what the initial replay already reached.
+    for (const ev of table.history) if (ev.rv > fromRv) { send(ev); startRv = ev.rv; }
   }
   unsubscribe = store.subscribe((ev) => { if (ev.def === p.def) send(ev); });
 
