@@ -9,7 +9,8 @@ import { createLog } from './log.ts';
 import { openDb, closeDb } from '#db/client.ts';
 import { bootstrap } from './bootstrap.ts';
 import { createApp } from './app.ts';
-import { loadRoutes } from './http/routes.ts';
+import { loadRoutes, routesFromModules } from './http/routes.ts';
+import { ROUTE_MODULES } from './http/route-manifest.ts';
 import { startCluster } from './k8s/start.ts';
 import { createMetrics } from './metrics.ts';
 
@@ -31,8 +32,8 @@ async function main(): Promise<void> {
   await bootstrap(db, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, log });
   // One registry for the process: HTTP metrics here, the Kubernetes side may register into it too.
   const metrics = createMetrics();
-  const k8s = await startCluster({ config, db, log });
-  const routes = await loadRoutes();
+  const k8s = await startCluster({ config, db, log, registry: metrics.registry });
+  const routes = ROUTE_MODULES ? routesFromModules(ROUTE_MODULES) : await loadRoutes();
   const app = createApp({ db, config, log, k8s, routes, metrics });
 
   const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {

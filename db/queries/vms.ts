@@ -1,0 +1,70 @@
+/**
+ * VM rows: created and updated by the cluster watchers, read by the API.
+ */
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../client.ts';
+import { vms } from '../schema.ts';
+import type { ListPlan } from '#lib/http/list.ts';
+
+export type VmRow = typeof vms.$inferSelect;
+
+/** One VM by id. */
+export function findVm(db: Db, id: string): VmRow | undefined {
+  return db.select().from(vms).where(eq(vms.id, id)).get();
+}
+
+/** One VM by its Kubernetes uid. */
+export function findVmByUid(db: Db, uid: string): VmRow | undefined {
+  return db.select().from(vms).where(eq(vms.uid, uid)).get();
+}
+
+/** The VMs of a vApp, by name. */
+export function vmsOfVapp(db: Db, vappId: string): VmRow[] {
+  return db.select().from(vms).where(eq(vms.vappId, vappId)).orderBy(vms.name).all();
+}
+
+/** The VMs of several vApps (one query for a page of vApps). */
+export function vmsOfVapps(db: Db, vappIds: string[]): Map<string, VmRow[]> {
+  const out = new Map<string, VmRow[]>();
+  if (!vappIds.length) return out;
+  for (const r of db.select().from(vms).where(inArray(vms.vappId, vappIds)).orderBy(vms.name).all()) {
+    const list = out.get(r.vappId) ?? [];
+    list.push(r);
+    out.set(r.vappId, list);
+  }
+  return out;
+}
+
+/** Inserts or updates a VM row by uid; returns the row id. */
+export function upsertVm(db: Db, row: typeof vms.$inferInsert): void {
+  db.insert(vms).values(row).onConflictDoUpdate({
+    target: vms.uid,
+    set: {
+      status: row.status, statusMessage: row.statusMessage, printableStatus: row.printableStatus,
+      guestOs: row.guestOs, numCpus: row.numCpus, coresPerSocket: row.coresPerSocket, memoryMb: row.memoryMb,
+      interfaces: row.interfaces, updatedAt: row.updatedAt,
+    },
+  }).run();
+}
+
+/** Updates a VM row. */
+export function updateVm(db: Db, id: string, set: Partial<typeof vms.$inferInsert>): void {
+  db.update(vms).set(set).where(eq(vms.id, id)).run();
+}
+
+/** Deletes a VM row by uid. */
+export function deleteVmByUid(db: Db, uid: string): void {
+  db.delete(vms).where(eq(vms.uid, uid)).run();
+}
+
+/** One page of VMs and the total under `where`. */
+export function listVms(db: Db, plan: ListPlan, where: SQL | undefined): { total: number; rows: VmRow[] } {
+  const total = db.select({ n: sql<number>`count(*)` }).from(vms).where(where).get()!.n;
+  const rows = db.select().from(vms).where(where).orderBy(...plan.orderBy).limit(plan.limit).offset(plan.offset).all();
+  return { total, rows };
+}
+
+/** VM counts by status (metrics). */
+export function vmCountsByStatus(db: Db): { status: string; n: number }[] {
+  return db.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM vms GROUP BY status`);
+}

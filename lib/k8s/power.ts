@@ -1,0 +1,85 @@
+/**
+ * Power actions → KubeVirt (kubernetes.md): the subresource API when the cluster serves it,
+ * else a merge patch of `spec.runStrategy` (a bare API server with only the CRDs). Which one is
+ * decided once, from discovery.
+ */
+import { PatchStrategy } from '@kubernetes/client-node';
+import type { KubeApi } from './api.ts';
+import type { VmStatus } from './status.ts';
+
+export const POWER_ACTIONS = ['powerOn', 'powerOff', 'reboot', 'reset', 'suspend', 'shutdown'] as const;
+export type PowerAction = (typeof POWER_ACTIONS)[number];
+export type PowerMode = 'subresources' | 'runStrategy';
+
+/** The status a VM must reach for the action's task to succeed. */
+export const TARGET: Record<PowerAction, VmStatus> = {
+  powerOn: 'POWERED_ON', powerOff: 'POWERED_OFF', shutdown: 'POWERED_OFF', reboot: 'POWERED_ON', reset: 'POWERED_ON', suspend: 'SUSPENDED',
+};
+
+/** Whether an action makes sense from a status; the message for the 400 when it does not. */
+export function actionAllowed(action: PowerAction, status: string): string | undefined {
+  const ok: Record<PowerAction, string[]> = {
+    powerOn: ['POWERED_OFF', 'SUSPENDED', 'FAILED', 'UNKNOWN'],
+    powerOff: ['POWERED_ON', 'POWERING_ON', 'SUSPENDED', 'FAILED', 'UNKNOWN'],
+    shutdown: ['POWERED_ON', 'POWERING_ON', 'UNKNOWN'],
+    reboot: ['POWERED_ON'],
+    reset: ['POWERED_ON', 'SUSPENDED', 'FAILED'],
+    suspend: ['POWERED_ON'],
+  };
+  return ok[action].includes(status) ? undefined : `cannot ${action} a VM whose status is ${status}`;
+}
+
+/** Detects the subresource API from discovery (`/apis` lists `subresources.kubevirt.io`). */
+export async function detectPowerMode(api: KubeApi): Promise<PowerMode> {
+  const groups = await api.raw<{ groups?: { name?: string }[] }>('get', 'discovery', 'GET', '/apis');
+  return groups?.groups?.some((g) => g.name === 'subresources.kubevirt.io') ? 'subresources' : 'runStrategy';
+}
+
+const SUB = (ns: string, kind: string, name: string, verb: string) =>
+  `/apis/subresources.kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/${kind}/${encodeURIComponent(name)}/${verb}`;
+
+/** Sends one power action for the VM `namespace/name` currently in `status`. */
+export async function sendPowerAction(api: KubeApi, mode: PowerMode, ns: string, name: string, action: PowerAction, status: string): Promise<void> {
+  if (mode === 'runStrategy') return runStrategyFallback(api, ns, name, action, status);
+  switch (action) {
+    case 'powerOn':
+      if (status === 'SUSPENDED') await api.raw('update', 'virtualmachineinstances/unpause', 'PUT', SUB(ns, 'virtualmachineinstances', name, 'unpause'), {});
+      else await api.raw('update', 'virtualmachines/start', 'PUT', SUB(ns, 'virtualmachines', name, 'start'), {});
+      return;
+    case 'powerOff':
+      await api.raw('update', 'virtualmachines/stop', 'PUT', SUB(ns, 'virtualmachines', name, 'stop'), { gracePeriod: 0 });
+      return;
+    case 'shutdown':
+      await api.raw('update', 'virtualmachines/stop', 'PUT', SUB(ns, 'virtualmachines', name, 'stop'), {});
+      return;
+    case 'reboot':
+      await api.raw('update', 'virtualmachines/restart', 'PUT', SUB(ns, 'virtualmachines', name, 'restart'), {});
+      return;
+    case 'reset':
+      await api.raw('update', 'virtualmachines/restart', 'PUT', SUB(ns, 'virtualmachines', name, 'restart'), { gracePeriodSeconds: 0 });
+      return;
+    case 'suspend':
+      await api.raw('update', 'virtualmachineinstances/pause', 'PUT', SUB(ns, 'virtualmachineinstances', name, 'pause'), {});
+      return;
+  }
+}
+
+async function runStrategyFallback(api: KubeApi, ns: string, name: string, action: PowerAction, status: string): Promise<void> {
+  const patch = (runStrategy: string) =>
+    api.call('patch', 'virtualmachines', (opt) =>
+      api.custom.patchNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: ns, plural: 'virtualmachines', name, body: { spec: { runStrategy, running: null } } }, opt),
+      { contentType: PatchStrategy.MergePatch });
+  switch (action) {
+    case 'powerOn': await patch('Always'); return;
+    case 'powerOff':
+    case 'shutdown': await patch('Halted'); return;
+    case 'reboot':
+    case 'reset':
+      // Without virt-api there is no restart: stop, then start again.
+      await patch('Halted');
+      await patch('Always');
+      return;
+    case 'suspend':
+      throw Object.assign(new Error(`suspend needs the KubeVirt subresource API, which this cluster does not serve (status ${status})`), { unsupported: true });
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * The running Kubernetes side: one KubeApi, the informers (namespaces, quotas, templates,
+ * TemplateInstances, VirtualMachines, VirtualMachineInstances), the status sync, the power-mode
+ * detection and a health probe. Handlers reach it as `c.var.k8s`.
+ */
+import { VersionApi, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import type { Db } from '#db/client.ts';
+import type { Log } from '#lib/log.ts';
+import type { Config } from '#lib/config.ts';
+import { KubeApi } from './api.ts';
+import { K8sMetrics } from './metrics.ts';
+import { startInformer, type SupervisedInformer } from './informer.ts';
+import { StatusSync } from './status-sync.ts';
+import { classify, K8sError } from './errors.ts';
+import { COMPONENT, MANAGED_BY, MANAGED_BY_VALUE, TI_OWNER } from './labels.ts';
+import { detectPowerMode, type PowerMode } from './power.ts';
+import type { Cluster, ClusterHealth } from './cluster.ts';
+import type { VappRow } from '#db/queries/vapps.ts';
+
+type Obj = KubernetesObject & Record<string, any>;
+
+export interface RuntimeOptions {
+  kc: KubeConfig;
+  config: Config;
+  db: Db;
+  log: Log;
+  registry?: Registry;
+  /** Per-call timeout (ms). */
+  timeoutMs?: number;
+  /** Called when a vApp's instance or VMs disappeared (deletion may be complete). */
+  onVappSettled?: (vapp: VappRow) => void;
+  /** Called when a VDC namespace disappeared or changed. */
+  onNamespace?: (type: 'add' | 'update' | 'delete', ns: Obj) => void;
+}
+
+export class ClusterRuntime implements Cluster {
+  readonly api: KubeApi;
+  readonly metrics?: K8sMetrics;
+  readonly sync: StatusSync;
+  readonly namespaces: SupervisedInformer<Obj>;
+  readonly quotas: SupervisedInformer<Obj>;
+  readonly templatesInformer: SupervisedInformer<Obj>[];
+  readonly instances: SupervisedInformer<Obj>;
+  readonly vms: SupervisedInformer<Obj>;
+  readonly vmis: SupervisedInformer<Obj>;
+  private powerModeValue: PowerMode | undefined;
+  private lastProblem: string | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+
+  constructor(private o: RuntimeOptions) {
+    this.metrics = o.registry ? new K8sMetrics(o.registry) : undefined;
+    this.api = new KubeApi(o.kc, { timeoutMs: o.timeoutMs ?? 10_000, metrics: this.metrics });
+    const c = this.api.custom;
+    const base = { kc: o.kc, log: o.log, metrics: this.metrics };
+    const ours = `${MANAGED_BY}=${MANAGED_BY_VALUE}`;
+    const list = <T>(verb: string, resource: string, fn: (opt: object) => Promise<unknown>) =>
+      () => this.api.call(verb, resource, fn) as Promise<KubernetesListObject<T & Obj>>;
+
+    this.sync = new StatusSync(o.db, o.log, {
+      instance: (ns, name) => this.instances.get(name, ns),
+      vm: (ns, name) => this.vms.get(name, ns),
+      vmi: (ns, name) => this.vmis.get(name, ns),
+      instancesSynced: () => this.instances.synced(),
+    }, (v) => o.onVappSettled?.(v));
+
+    this.namespaces = startInformer<Obj>({
+      ...base, name: 'namespaces', path: '/api/v1/namespaces', labelSelector: `${ours},${COMPONENT}=vdc`,
+      list: list('list', 'namespaces', (opt) => this.api.core.listNamespace({ labelSelector: `${ours},${COMPONENT}=vdc` }, opt)),
+      onEvent: (t, ns) => o.onNamespace?.(t, ns),
+    });
+    this.quotas = startInformer<Obj>({
+      ...base, name: 'resourcequotas', path: '/api/v1/resourcequotas', labelSelector: ours,
+      list: list('list', 'resourcequotas', (opt) => this.api.core.listResourceQuotaForAllNamespaces({ labelSelector: ours }, opt)),
+      onEvent: () => {},
+    });
+    this.templatesInformer = o.config.templateNamespaces.map((ns) => startInformer<Obj>({
+      ...base, name: `templates:${ns}`, path: `/apis/template.openshift.io/v1/namespaces/${ns}/templates`,
+      labelSelector: o.config.templateSelector || undefined,
+      list: list('list', 'templates', (opt) => c.listNamespacedCustomObject({ group: 'template.openshift.io', version: 'v1', namespace: ns, plural: 'templates', labelSelector: o.config.templateSelector || undefined }, opt)),
+      onEvent: () => this.templatesChanged(),
+      onSynced: () => this.templatesChanged(),
+    }));
+    this.instances = startInformer<Obj>({
+      ...base, name: 'templateinstances', path: '/apis/template.openshift.io/v1/templateinstances', labelSelector: ours,
+      list: list('list', 'templateinstances', (opt) => c.listClusterCustomObject({ group: 'template.openshift.io', version: 'v1', plural: 'templateinstances', labelSelector: ours }, opt)),
+      onEvent: (t, ti) => this.sync.instanceEvent(t, ti),
+    });
+    this.vms = startInformer<Obj>({
+      ...base, name: 'virtualmachines', path: '/apis/kubevirt.io/v1/virtualmachines', labelSelector: TI_OWNER,
+      list: list('list', 'virtualmachines', (opt) => c.listClusterCustomObject({ group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', labelSelector: TI_OWNER }, opt)),
+      onEvent: (t, vm) => this.sync.vmEvent(t, vm),
+    });
+    this.vmis = startInformer<Obj>({
+      ...base, name: 'virtualmachineinstances', path: '/apis/kubevirt.io/v1/virtualmachineinstances',
+      list: list('list', 'virtualmachineinstances', (opt) => c.listClusterCustomObject({ group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' }, opt)),
+      onEvent: (t, vmi) => this.sync.vmiEvent(t, vmi),
+    });
+    this.probe();
+  }
+
+  private templateListeners = new Set<() => void>();
+  /** Subscribes to template cache changes. */
+  onTemplatesChanged(fn: () => void): void {
+    this.templateListeners.add(fn);
+  }
+  private templatesChanged() {
+    for (const l of this.templateListeners) l();
+  }
+
+  /** Every informer, for readiness and shutdown. */
+  private all(): SupervisedInformer<Obj>[] {
+    return [this.namespaces, this.quotas, ...this.templatesInformer, this.instances, this.vms, this.vmis];
+  }
+
+  /** Waits (bounded) for the first sync of every informer. */
+  async waitForSync(timeoutMs: number): Promise<boolean> {
+    const r = await Promise.all(this.all().map((i) => i.waitForSync(timeoutMs)));
+    return r.every(Boolean);
+  }
+
+  health(): ClusterHealth {
+    return {
+      kubernetes: this.lastProblem ? `unreachable: ${this.lastProblem}` : 'ok',
+      informers: this.all().every((i) => i.synced()) ? 'synced' : 'syncing',
+    };
+  }
+
+  /** Whether calls can be expected to work right now. */
+  reachable(): boolean {
+    return !this.lastProblem;
+  }
+
+  /** Records the outcome of a call made on a user's behalf, so /readyz follows reality. */
+  noteOutcome(e: unknown | undefined): void {
+    if (e === undefined) { this.lastProblem = undefined; return; }
+    const k = classify(e);
+    if (k.kind === 'unavailable' || k.kind === 'timeout') this.lastProblem = k.message;
+  }
+
+  /** The power mode, detected once (retried until discovery answers). */
+  async powerMode(): Promise<PowerMode> {
+    this.powerModeValue ??= await detectPowerMode(this.api);
+    return this.powerModeValue;
+  }
+
+  private probe() {
+    const versionApi = this.o.kc.makeApiClient(VersionApi);
+    const run = async () => {
+      try {
+        await this.api.call('get', 'version', (opt) => versionApi.getCode(opt));
+        this.lastProblem = undefined;
+        if (!this.powerModeValue) this.powerModeValue = await detectPowerMode(this.api).catch(() => undefined);
+      } catch (e) {
+        this.lastProblem = e instanceof K8sError ? e.message : String(e);
+      }
+      if (!this.stopped) {
+        this.probeTimer = setTimeout(run, this.lastProblem ? 2_000 : 10_000);
+        this.probeTimer.unref();
+      }
+    };
+    void run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    await Promise.all(this.all().map((i) => i.stop().catch(() => undefined)));
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * The embedded controller's event handling: TemplateInstance, VirtualMachine and
+ * VirtualMachineInstance events become vApp and VM rows. This process is the only writer.
+ * Objects outside our VDC namespaces, or not owned by one of our instances, are ignored.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Db } from '#db/client.ts';
+import type { Log } from '#lib/log.ts';
+import { findVapp, instanceUidIndex, updateVapp, type VappRow } from '#db/queries/vapps.ts';
+import { deleteVmByUid, findVmByUid, upsertVm, vmsOfVapp, type VmRow } from '#db/queries/vms.ts';
+import { findVdc } from '#db/queries/vdcs.ts';
+import { instanceConditions, vappStatus, vmStatus, type VmStatus } from './status.ts';
+import { vmInfo } from './vm-info.ts';
+import { L_VAPP_ID, TI_OWNER } from './labels.ts';
+
+type Obj = { metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string>; deletionTimestamp?: unknown }; [k: string]: any };
+
+export interface Caches {
+  instance(namespace: string, name: string): Obj | undefined;
+  vm(namespace: string, name: string): Obj | undefined;
+  vmi(namespace: string, name: string): Obj | undefined;
+  /** Whether the instance informer has synced (so "absent" means absent). */
+  instancesSynced(): boolean;
+}
+
+export type VmListener = (vm: VmRow) => void;
+export type VappGoneCheck = (vapp: VappRow) => void;
+
+export class StatusSync {
+  private byInstanceUid: Map<string, string>;
+  private vmListeners = new Set<VmListener>();
+
+  constructor(private db: Db, private log: Log, private caches: Caches, private onVappSettled: VappGoneCheck, private now: () => number = Date.now) {
+    this.byInstanceUid = instanceUidIndex(db);
+  }
+
+  /** Subscribes to VM row changes (power tasks wait on these). */
+  onVm(listener: VmListener): () => void {
+    this.vmListeners.add(listener);
+    return () => this.vmListeners.delete(listener);
+  }
+
+  /** Remembers an instance uid as soon as the API call that created it returns. */
+  rememberInstance(uid: string, vappId: string): void {
+    this.byInstanceUid.set(uid, vappId);
+  }
+
+  instanceEvent(type: 'add' | 'update' | 'delete', ti: Obj): void {
+    const vappId = ti.metadata?.labels?.[L_VAPP_ID];
+    const vapp = vappId ? findVapp(this.db, vappId) : undefined;
+    if (!vapp) return;
+    const vdc = findVdc(this.db, vapp.vdcId);
+    if (!vdc || vdc.namespace !== ti.metadata?.namespace || vapp.instanceName !== ti.metadata?.name) return;
+    const uid = ti.metadata?.uid;
+    if (type !== 'delete' && uid && vapp.instanceUid !== uid) {
+      updateVapp(this.db, vapp.id, { instanceUid: uid, updatedAt: this.now() });
+      this.byInstanceUid.set(uid, vapp.id);
+    }
+    this.refreshVapp(vapp.id);
+    if (type === 'delete') this.onVappSettled(findVapp(this.db, vapp.id) ?? vapp);
+  }
+
+  vmEvent(type: 'add' | 'update' | 'delete', vm: Obj): void {
+    const uid = vm.metadata?.uid;
+    if (!uid) return;
+    if (type === 'delete') {
+      const row = findVmByUid(this.db, uid);
+      if (!row) return;
+      deleteVmByUid(this.db, uid);
+      this.refreshVapp(row.vappId);
+      const vapp = findVapp(this.db, row.vappId);
+      if (vapp) this.onVappSettled(vapp);
+      return;
+    }
+    const owner = vm.metadata?.labels?.[TI_OWNER];
+    const vappId = owner ? this.byInstanceUid.get(owner) : undefined;
+    const vapp = vappId ? findVapp(this.db, vappId) : undefined;
+    if (!vapp) return;
+    const vdc = findVdc(this.db, vapp.vdcId);
+    if (!vdc || vdc.namespace !== vm.metadata?.namespace) return;
+    this.writeVm(vm, vapp, this.caches.vmi(vdc.namespace, vm.metadata!.name!));
+    this.refreshVapp(vapp.id);
+  }
+
+  vmiEvent(type: 'add' | 'update' | 'delete', vmi: Obj): void {
+    const ns = vmi.metadata?.namespace;
+    const name = vmi.metadata?.name;
+    if (!ns || !name) return;
+    const vm = this.caches.vm(ns, name);
+    if (!vm?.metadata?.uid) return;
+    const row = findVmByUid(this.db, vm.metadata.uid);
+    if (!row) return;
+    const vapp = findVapp(this.db, row.vappId);
+    if (!vapp) return;
+    this.writeVm(vm, vapp, type === 'delete' ? undefined : vmi);
+    this.refreshVapp(vapp.id);
+  }
+
+  private writeVm(vm: Obj, vapp: VappRow, vmi: Obj | undefined): void {
+    const now = this.now();
+    const st = vmStatus(vm);
+    const info = vmInfo(vm, vmi);
+    const existing = findVmByUid(this.db, vm.metadata!.uid!);
+    upsertVm(this.db, {
+      id: existing?.id ?? randomUUID(),
+      vappId: vapp.id, vdcId: vapp.vdcId, orgId: vapp.orgId,
+      namespace: vm.metadata!.namespace!, name: vm.metadata!.name!, uid: vm.metadata!.uid!,
+      description: '', status: st.status, statusMessage: st.message, printableStatus: vm.status?.printableStatus ?? null,
+      guestOs: info.guestOs, numCpus: info.numCpus, coresPerSocket: info.coresPerSocket, memoryMb: info.memoryMb,
+      interfaces: info.interfaces, createdAt: existing?.createdAt ?? now, updatedAt: now,
+    });
+    const row = findVmByUid(this.db, vm.metadata!.uid!)!;
+    if (!existing || existing.status !== row.status) {
+      this.log.debug({ vm: row.id, status: row.status }, 'vm status');
+    }
+    for (const l of this.vmListeners) l(row);
+  }
+
+  /** Recomputes and stores a vApp's status from its instance and VM rows. */
+  refreshVapp(vappId: string): void {
+    const vapp = findVapp(this.db, vappId);
+    if (!vapp || vapp.status === 'CREATING' || vapp.status === 'DELETING') return;
+    const vdc = findVdc(this.db, vapp.vdcId);
+    const ti = vdc ? this.caches.instance(vdc.namespace, vapp.instanceName) : undefined;
+    const vmStatuses = vmsOfVapp(this.db, vapp.id).map((v) => v.status as VmStatus);
+    let next = vappStatus({ rowStatus: vapp.status, instance: ti ? instanceConditions(ti as Parameters<typeof instanceConditions>[0]) : undefined, vmStatuses, clusterKnown: this.caches.instancesSynced() });
+    if (!ti && this.caches.instancesSynced() && vapp.instanceUid) {
+      next = { status: 'FAILED', message: 'The TemplateInstance of this vApp was deleted outside SSVirt' };
+    }
+    if (next.status !== vapp.status || next.message !== vapp.statusMessage) {
+      updateVapp(this.db, vapp.id, { status: next.status, statusMessage: next.message, updatedAt: this.now() });
+    }
+  }
+}

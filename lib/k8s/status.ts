@@ -1,0 +1,82 @@
+/**
+ * Status mappings of kubernetes.md: KubeVirt `printableStatus` → VM status, and a vApp's status
+ * from its row, its TemplateInstance conditions and its VMs.
+ */
+export type VmStatus = 'POWERED_ON' | 'POWERED_OFF' | 'POWERING_ON' | 'POWERING_OFF' | 'SUSPENDED' | 'FAILED' | 'DELETING' | 'UNKNOWN';
+export type VappStatus = 'INSTANTIATING' | 'FAILED' | 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED' | 'MIXED' | 'DELETING' | 'UNKNOWN';
+
+const FAILED = new Set(['CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'ErrorPvcNotFound', 'DataVolumeError']);
+
+export interface VmLike {
+  metadata?: { deletionTimestamp?: unknown };
+  spec?: { runStrategy?: string; running?: boolean };
+  status?: { printableStatus?: string };
+}
+
+/** The VM status for a VirtualMachine object, with the reason kept for failures. */
+export function vmStatus(vm: VmLike): { status: VmStatus; message: string | null } {
+  if (vm.metadata?.deletionTimestamp) return { status: 'DELETING', message: null };
+  const p = vm.status?.printableStatus;
+  switch (p) {
+    case 'Running':
+    case 'Migrating':
+      return { status: 'POWERED_ON', message: null };
+    case 'Stopped':
+      return { status: 'POWERED_OFF', message: null };
+    case 'Starting':
+    case 'Provisioning':
+    case 'WaitingForVolumeBinding':
+    case 'WaitingForReceiver':
+      return { status: 'POWERING_ON', message: null };
+    case 'Stopping':
+    case 'Terminating':
+      return { status: 'POWERING_OFF', message: null };
+    case 'Paused':
+      return { status: 'SUSPENDED', message: null };
+    case undefined:
+    case '': {
+      const rs = vm.spec?.runStrategy ?? (vm.spec?.running === false ? 'Halted' : undefined);
+      if (rs === 'Halted' || rs === 'Manual') return { status: 'POWERED_OFF', message: null };
+      return { status: 'UNKNOWN', message: null };
+    }
+    default:
+      if (FAILED.has(p)) return { status: 'FAILED', message: p };
+      return { status: 'UNKNOWN', message: p };
+  }
+}
+
+export interface InstanceConditions {
+  ready: boolean;
+  failed: { reason?: string; message?: string } | undefined;
+}
+
+/** Reads `Ready` / `InstantiateFailure` from a TemplateInstance's status. */
+export function instanceConditions(ti: { status?: { conditions?: { type?: string; status?: string; reason?: string; message?: string }[] } } | undefined): InstanceConditions {
+  const conds = ti?.status?.conditions ?? [];
+  const ready = conds.some((c) => c.type === 'Ready' && c.status === 'True');
+  const f = conds.find((c) => c.type === 'InstantiateFailure' && c.status === 'True');
+  return { ready, failed: f ? { reason: f.reason, message: f.message } : undefined };
+}
+
+/**
+ * The vApp status: row state first (CREATING/DELETING), then instance failure, then the VMs.
+ * `instance` undefined with `clusterKnown` false means the cluster is away and nothing is known.
+ */
+export function vappStatus(input: {
+  rowStatus: string;
+  instance: InstanceConditions | undefined;
+  vmStatuses: VmStatus[];
+  clusterKnown: boolean;
+}): { status: VappStatus; message: string | null } {
+  const { rowStatus, instance, vmStatuses } = input;
+  if (rowStatus === 'DELETING') return { status: 'DELETING', message: null };
+  if (rowStatus === 'CREATING') return { status: 'INSTANTIATING', message: null };
+  if (instance?.failed) return { status: 'FAILED', message: instance.failed.message ?? instance.failed.reason ?? 'instantiation failed' };
+  if (!instance && !input.clusterKnown && vmStatuses.length === 0) return { status: 'UNKNOWN', message: null };
+  if (vmStatuses.length === 0) return { status: 'INSTANTIATING', message: null };
+  if (vmStatuses.every((s) => s === 'POWERED_ON')) return { status: 'POWERED_ON', message: null };
+  if (vmStatuses.every((s) => s === 'POWERED_OFF')) return { status: 'POWERED_OFF', message: null };
+  if (vmStatuses.every((s) => s === 'SUSPENDED')) return { status: 'SUSPENDED', message: null };
+  if (vmStatuses.some((s) => s === 'FAILED') && vmStatuses.every((s) => s === 'FAILED')) return { status: 'FAILED', message: 'every VM failed' };
+  return { status: 'MIXED', message: null };
+}

@@ -1,0 +1,56 @@
+/**
+ * What a VM row shows, read from the VirtualMachine and (when running) its
+ * VirtualMachineInstance: hardware, guest OS and network interfaces. Unknown values stay null.
+ */
+import { parseQuantity, toMiB } from './quantity.ts';
+import type { VmInterface } from '#db/schema.ts';
+
+export interface VmInfo {
+  numCpus: number | null;
+  coresPerSocket: number | null;
+  memoryMb: number | null;
+  guestOs: string | null;
+  interfaces: VmInterface[];
+}
+
+type Obj = Record<string, any>;
+
+/** Hardware, OS and addresses of a VM, preferring the running instance's reported values. */
+export function vmInfo(vm: Obj, vmi: Obj | undefined): VmInfo {
+  const domain = vm?.spec?.template?.spec?.domain ?? {};
+  const specCpu = domain.cpu ?? {};
+  const topo = vmi?.status?.currentCPUTopology;
+  const cores = num(topo?.cores) ?? num(specCpu.cores) ?? 1;
+  const sockets = num(topo?.sockets) ?? num(specCpu.sockets) ?? 1;
+  const threads = num(topo?.threads) ?? num(specCpu.threads) ?? 1;
+  const hasCpu = !!topo || specCpu.cores !== undefined || specCpu.sockets !== undefined || specCpu.threads !== undefined;
+  const memBytes = parseQuantity(vmi?.status?.memory?.guestCurrent)
+    ?? parseQuantity(domain.memory?.guest)
+    ?? parseQuantity(domain.resources?.requests?.memory);
+  const os = vmi?.status?.guestOSInfo;
+  const guestOs = os?.prettyName || os?.name || labelOs(vm) || null;
+  const interfaces: VmInterface[] = (vmi?.status?.interfaces ?? []).map((i: Obj) => ({
+    name: String(i.name ?? i.interfaceName ?? 'default'),
+    ipAddress: i.ipAddress ?? (Array.isArray(i.ipAddresses) ? i.ipAddresses[0] : null) ?? null,
+    macAddress: i.mac ?? null,
+  }));
+  return {
+    numCpus: hasCpu ? cores * sockets * threads : null,
+    coresPerSocket: hasCpu ? cores : null,
+    memoryMb: toMiB(memBytes),
+    guestOs,
+    interfaces,
+  };
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+}
+
+function labelOs(vm: Obj): string | undefined {
+  const ann = vm?.metadata?.annotations ?? {};
+  const labels = { ...(vm?.metadata?.labels ?? {}), ...(vm?.spec?.template?.metadata?.labels ?? {}) };
+  if (ann['vm.kubevirt.io/os']) return ann['vm.kubevirt.io/os'];
+  const key = Object.keys(labels).find((k) => k.startsWith('os.template.kubevirt.io/'));
+  return key?.slice('os.template.kubevirt.io/'.length);
+}
