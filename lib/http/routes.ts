@@ -19,6 +19,17 @@ const METHODS = new Set(['get', 'post', 'put', 'patch', 'delete']);
 
 export const FUNCTIONS_DIR = fileURLToPath(new URL('../../functions', import.meta.url));
 
+/** Maps a file path relative to `functions/` to its route, or undefined when it is no route file. */
+export function routeOfFile(file: string): Omit<RouteDef, 'handler'> | undefined {
+  const parts = file.split(/[\\/]/).filter(Boolean);
+  const name = parts.pop();
+  if (!name || [...parts, name].some((p) => p.startsWith('_') || p.startsWith('.'))) return undefined;
+  const m = /^(get|post|put|patch|delete)\.(ts|js|mjs)$/.exec(name);
+  if (!m || !METHODS.has(m[1]!)) return undefined;
+  const path = '/' + parts.map((s) => (s.startsWith('[') && s.endsWith(']') ? `:${s.slice(1, -1)}` : s)).join('/');
+  return { method: m[1]!.toUpperCase() as RouteDef['method'], path, file: [...parts, name].join('/') };
+}
+
 /** Lists route files under `dir` with their method and path (no import). */
 export function scanRoutes(dir = FUNCTIONS_DIR): Omit<RouteDef, 'handler'>[] {
   const out: Omit<RouteDef, 'handler'>[] = [];
@@ -27,27 +38,43 @@ export function scanRoutes(dir = FUNCTIONS_DIR): Omit<RouteDef, 'handler'>[] {
       if (name.startsWith('_') || name.startsWith('.')) continue;
       const full = join(d, name);
       if (statSync(full).isDirectory()) { walk(full); continue; }
-      const m = /^(get|post|put|patch|delete)\.(ts|js|mjs)$/.exec(name);
-      if (!m || !METHODS.has(m[1]!)) continue;
-      const rel = relative(dir, d).split(sep).filter(Boolean);
-      const path = '/' + rel.map((s) => (s.startsWith('[') && s.endsWith(']') ? `:${s.slice(1, -1)}` : s)).join('/');
-      out.push({ method: m[1]!.toUpperCase() as RouteDef['method'], path, file: relative(dir, full) });
+      const route = routeOfFile(relative(dir, full).split(sep).join('/'));
+      if (route) out.push(route);
     }
   };
   walk(dir);
   return out.sort(compareRoutes);
 }
 
-/** Scans and imports every route file. */
+/** Scans and imports every route file (development and tests). */
 export async function loadRoutes(dir = FUNCTIONS_DIR): Promise<RouteDef[]> {
   const defs = scanRoutes(dir);
   return Promise.all(
-    defs.map(async (d) => {
-      const mod = await import(pathToFileURL(join(dir, d.file)).href);
-      if (typeof mod.default !== 'function') throw new Error(`${d.file}: default export must be a handler`);
-      return { ...d, handler: mod.default as RouteHandler };
-    }),
+    defs.map(async (d) => ({ ...d, handler: handlerOf(d.file, await import(pathToFileURL(join(dir, d.file)).href)) })),
   );
+}
+
+/** Function modules by file path relative to `functions/`, as the build's generated manifest lists them. */
+export type RouteModules = Record<string, { default?: unknown }>;
+
+/**
+ * The route table from already imported modules: the production bundle cannot walk `functions/`
+ * (there is no such folder beside it), so `scripts/build.ts` generates a manifest that imports
+ * every function file statically. Same mapping and order as `loadRoutes`.
+ */
+export function routesFromModules(modules: RouteModules): RouteDef[] {
+  const out: RouteDef[] = [];
+  for (const [file, mod] of Object.entries(modules)) {
+    const route = routeOfFile(file);
+    if (!route) throw new Error(`${file}: not a route file name`);
+    out.push({ ...route, handler: handlerOf(file, mod) });
+  }
+  return out.sort(compareRoutes);
+}
+
+function handlerOf(file: string, mod: { default?: unknown }): RouteHandler {
+  if (typeof mod.default !== 'function') throw new Error(`${file}: default export must be a handler`);
+  return mod.default as RouteHandler;
 }
 
 function compareRoutes(a: { path: string; method: string }, b: { path: string; method: string }): number {

@@ -1,0 +1,97 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { FUNCTIONS_DIR, loadRoutes, routeOfFile, routesFromModules, scanRoutes, type RouteDef } from '#lib/http/routes.ts';
+import { ROUTE_MODULES } from '#lib/http/route-manifest.ts';
+import { buildProduction, routeManifestSource, ROOT, EXTERNAL } from '../../scripts/build.ts';
+
+const table = (routes: RouteDef[]) => routes.map((r) => ({ method: r.method, path: r.path, file: r.file, handler: r.handler }));
+
+describe('route manifest (static routes for the bundle)', () => {
+  const tmp = join(ROOT, '.tmp');
+  let dir: string;
+  beforeAll(() => {
+    mkdirSync(tmp, { recursive: true });
+    dir = mkdtempSync(join(tmp, 'manifest-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is empty in development, so the server walks functions/', () => {
+    expect(ROUTE_MODULES).toBeUndefined();
+  });
+
+  it('generated from scanRoutes, gives the same table as the runtime walk (same handlers, same order)', async () => {
+    const files = scanRoutes().map((r) => r.file);
+    expect(files.length).toBeGreaterThan(10);
+    const file = join(dir, 'manifest.ts');
+    writeFileSync(file, routeManifestSource(files, (f) => join(FUNCTIONS_DIR, f)));
+    const mod = await import(pathToFileURL(file).href);
+    const fromManifest = routesFromModules(mod.ROUTE_MODULES);
+    const walked = await loadRoutes();
+    expect(fromManifest.map((r) => `${r.method} ${r.path}`)).toEqual(walked.map((r) => `${r.method} ${r.path}`));
+    expect(table(fromManifest)).toEqual(table(walked));
+    for (let i = 0; i < walked.length; i++) expect(fromManifest[i]!.handler).toBe(walked[i]!.handler);
+  });
+
+  it('orders routes the same whatever the manifest order', async () => {
+    const walked = await loadRoutes();
+    const shuffled = Object.fromEntries(walked.map((r) => [r.file, { default: r.handler }]).reverse());
+    expect(table(routesFromModules(shuffled))).toEqual(table(walked));
+  });
+
+  it('maps file names to routes like the walk does', () => {
+    expect(routeOfFile('cloudapi/1.0.0/orgs/[orgId]/get.ts')).toEqual({ method: 'GET', path: '/cloudapi/1.0.0/orgs/:orgId', file: 'cloudapi/1.0.0/orgs/[orgId]/get.ts' });
+    expect(routeOfFile('cloudapi/openapi.json/get.ts')).toEqual({ method: 'GET', path: '/cloudapi/openapi.json', file: 'cloudapi/openapi.json/get.ts' });
+    expect(routeOfFile('healthz/get.mjs')?.path).toBe('/healthz');
+    expect(routeOfFile('cloudapi/_helpers/get.ts')).toBeUndefined();
+    expect(routeOfFile('cloudapi/orgs/head.ts')).toBeUndefined();
+    expect(routeOfFile('cloudapi/orgs/get.test.ts')).toBeUndefined();
+  });
+
+  it('rejects a manifest entry that is not a route file or has no handler', () => {
+    expect(() => routesFromModules({ 'x/readme.ts': { default: () => 0 } })).toThrow(/not a route file/);
+    expect(() => routesFromModules({ 'x/get.ts': {} })).toThrow(/default export must be a handler/);
+  });
+});
+
+describe('production build', () => {
+  let out: string;
+  let server: string;
+  beforeAll(async () => {
+    mkdirSync(join(ROOT, '.tmp'), { recursive: true });
+    out = mkdtempSync(join(ROOT, '.tmp', 'dist-'));
+    await buildProduction(out);
+    server = readFileSync(join(out, 'server.mjs'), 'utf8');
+  }, 60_000);
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('writes the server bundle and copies the migrations beside it', () => {
+    expect(existsSync(join(out, 'server.mjs'))).toBe(true);
+    const sql = readdirSync(join(ROOT, 'db', 'migrations')).filter((f) => f.endsWith('.sql'));
+    expect(sql.length).toBeGreaterThan(0);
+    expect(readdirSync(join(out, 'migrations')).filter((f) => f.endsWith('.sql'))).toEqual(sql);
+    expect(readFileSync(join(out, 'migrations', 'meta', '_journal.json'), 'utf8')).toBe(readFileSync(join(ROOT, 'db', 'migrations', 'meta', '_journal.json'), 'utf8'));
+  });
+
+  it('writes the admin bundle when lib/admin.ts exists', () => {
+    expect(existsSync(join(out, 'admin.mjs'))).toBe(existsSync(join(ROOT, 'lib', 'admin.ts')));
+  });
+
+  it('bundles every function file in the static manifest', () => {
+    const block = /var ROUTE_MODULES = \{\n([\s\S]*?)\n\};/.exec(server);
+    expect(block).not.toBeNull();
+    const keys = [...block![1]!.matchAll(/^\s+"([^"]+)":/gm)].map((m) => m[1]);
+    expect(keys).toEqual(scanRoutes().map((r) => r.file));
+  });
+
+  it('keeps the native and heavy packages external (imported from node_modules at run time)', () => {
+    // esbuild marks each inlined module with a `// node_modules/<pkg>/…` comment.
+    const inlined = new Set([...server.matchAll(/^\/\/ node_modules\/((?:@[^/]+\/)?[^/]+)\//gm)].map((m) => m[1]));
+    for (const pkg of EXTERNAL) expect(inlined.has(pkg), pkg).toBe(false);
+    expect(server).toMatch(/^import \w+ from "better-sqlite3";$/m);
+    expect(server).toMatch(/^import \w+ from "pino";$/m);
+    expect(inlined.has('hono')).toBe(true);
+    expect(inlined.has('drizzle-orm')).toBe(true);
+  });
+});
