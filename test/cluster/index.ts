@@ -91,8 +91,10 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   await server.start();
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
   const kubeconfigPath = path.join(dir, 'kubeconfig');
-  const cluster: Record<string, string> = { server: url };
+  const cluster: Record<string, string | boolean> = { server: url };
+  // client-node 1.x refuses plain http unless the cluster entry says to skip TLS verification.
   if (tls) cluster['certificate-authority-data'] = Buffer.from(tls.cert).toString('base64');
+  else cluster['insecure-skip-tls-verify'] = true;
   const kubeconfig = {
     apiVersion: 'v1', kind: 'Config', 'current-context': 'ssvirt-sim', preferences: {},
     clusters: [{ name: 'ssvirt-sim', cluster }],
