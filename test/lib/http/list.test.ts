@@ -178,7 +178,7 @@ describe('lib/http/list', () => {
     it('sends no Link header for an empty list (pageCount 0)', async () => {
       const res = await app.request('/things?total=0');
       expect(res.headers.get('link')).toBeNull();
-      expect((await res.json()).pageCount).toBe(0);
+      expect(((await res.json()) as { pageCount: number }).pageCount).toBe(0);
     });
     it('builds the links for the client behind a proxy (X-Forwarded-Proto/Host)', async () => {
       const res = await app.request('http://10.0.0.5:8080/things?total=31', { headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'vcd.example.com' } });
