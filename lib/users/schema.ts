@@ -54,8 +54,11 @@ const fields = {
   enabled: v.optional(BoolSchema),
 };
 
-export const UserCreateSchema = v.looseObject({ ...fields, username: UsernameSchema, password: PasswordSchema });
-export const UserUpdateSchema = v.looseObject(fields);
+// valibot's object schemas accept arrays; a JSON list is not a user.
+const notAList = v.custom<Record<string, unknown>>((x) => !Array.isArray(x), 'must be a JSON object');
+
+export const UserCreateSchema = v.pipe(notAList, v.looseObject({ ...fields, username: UsernameSchema, password: PasswordSchema }));
+export const UserUpdateSchema = v.pipe(notAList, v.looseObject(fields));
 
 type Body = v.InferOutput<typeof UserUpdateSchema>;
 export type RoleInput = string | { id?: string; name?: string };
