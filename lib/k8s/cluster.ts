@@ -3,6 +3,11 @@
  * implementation lives beside this file; handlers only reach it through `c.var.k8s`.
  */
 import type { TemplateSource } from '#lib/catalog/template.ts';
+import type { VdcRow } from '#db/queries/vdcs.ts';
+import type { OrgRow } from '#db/queries/orgs.ts';
+import type { VmRow } from '#db/queries/vms.ts';
+import type { InstanceSpec } from './instances.ts';
+import type { PowerAction } from './power.ts';
 
 export interface ClusterHealth {
   kubernetes: 'ok' | 'not-configured' | `unreachable: ${string}`;
@@ -16,4 +21,29 @@ export interface Cluster {
    * which the catalog treats as "no templates".
    */
   templates?(): TemplateSource | undefined;
+
+  /** Whether the API server answered the last call (false → 503 CLUSTER_UNAVAILABLE up front). */
+  reachable(): boolean;
+  /** Creates or updates a VDC's namespace, quota and policy (idempotent). */
+  applyVdc(vdc: VdcRow, org: OrgRow): Promise<void>;
+  /** Whether any namespace of that name exists in the cluster. */
+  namespaceExists(name: string): Promise<boolean>;
+  /** Asks for a namespace's deletion; true when it is already gone. */
+  deleteVdcNamespace(name: string): Promise<boolean>;
+  /** Whether the VDC namespace is still known to the namespace informer. */
+  namespaceCached(name: string): boolean;
+  /** `status.used` of the VDC quota, from the informer cache. */
+  quotaUsed(namespace: string): Record<string, string> | undefined;
+  /** The whole Template object, as instantiation sends it. */
+  rawTemplate(namespace: string, name: string): object | undefined;
+  /** Creates a vApp's params Secret and TemplateInstance; returns the instance uid. */
+  instantiate(spec: InstanceSpec): Promise<string>;
+  /** Deletes a vApp's TemplateInstance, owned VMs and params Secret (missing = deleted). */
+  deleteVappObjects(namespace: string, instanceName: string, instanceUid: string | null): Promise<void>;
+  /** Whether anything of a vApp remains in the cluster. */
+  vappObjectsRemain(namespace: string, instanceName: string, instanceUid: string | null): Promise<boolean>;
+  /** Sends a power action (subresource API, or the runStrategy fallback). */
+  power(vm: VmRow, action: PowerAction): Promise<void>;
+  /** Subscribes to VM row changes written by the status sync; returns the unsubscribe. */
+  onVmChange(listener: (vm: VmRow) => void): () => void;
 }

@@ -14,9 +14,17 @@ import { startInformer, type SupervisedInformer } from './informer.ts';
 import { StatusSync } from './status-sync.ts';
 import { classify, K8sError } from './errors.ts';
 import { COMPONENT, MANAGED_BY, MANAGED_BY_VALUE, TI_OWNER } from './labels.ts';
-import { detectPowerMode, type PowerMode } from './power.ts';
+import { detectPowerMode, sendPowerAction, type PowerAction, type PowerMode } from './power.ts';
+import { applyVdcObjects, deleteNamespace, readNamespace } from './namespaces.ts';
+import { createInstance, deleteInstanceObjects, instanceObjectsRemain, type InstanceSpec } from './instances.ts';
+import { QUOTA_NAME } from './vdc-objects.ts';
+import type { VdcRow } from '#db/queries/vdcs.ts';
+import type { OrgRow } from '#db/queries/orgs.ts';
+import type { VmRow } from '#db/queries/vms.ts';
 import type { Cluster, ClusterHealth } from './cluster.ts';
 import type { VappRow } from '#db/queries/vapps.ts';
+import type { TemplateSource } from '#lib/catalog/template.ts';
+import { TemplateCache } from './templates.ts';
 
 type Obj = KubernetesObject & Record<string, any>;
 
@@ -100,13 +108,19 @@ export class ClusterRuntime implements Cluster {
     this.probe();
   }
 
-  private templateListeners = new Set<() => void>();
-  /** Subscribes to template cache changes. */
-  onTemplatesChanged(fn: () => void): void {
-    this.templateListeners.add(fn);
-  }
+  private readonly templateCache = new TemplateCache(() => this.templatesInformer.flatMap((i) => i.list()));
   private templatesChanged() {
-    for (const l of this.templateListeners) l();
+    this.templateCache?.invalidate();
+  }
+
+  /** The catalog's template cache (empty until the template informers have synced). */
+  templates(): TemplateSource {
+    return this.templateCache;
+  }
+
+  /** The raw Template object (instantiation sends it whole), from the informer cache. */
+  rawTemplate(namespace: string, name: string): Obj | undefined {
+    return this.templatesInformer.map((i) => i.get(name, namespace)).find(Boolean);
   }
 
   /** Every informer, for readiness and shutdown. */
@@ -161,6 +175,76 @@ export class ClusterRuntime implements Cluster {
       }
     };
     void run();
+  }
+
+  // ---- operations for the HTTP layer (each records reachability for /readyz) ----
+
+  private async track<T>(p: Promise<T>): Promise<T> {
+    try {
+      const out = await p;
+      this.noteOutcome(undefined);
+      return out;
+    } catch (e) {
+      this.noteOutcome(e);
+      throw e;
+    }
+  }
+
+  /** Creates or updates a VDC's namespace, quota and policy. */
+  applyVdc(vdc: VdcRow, org: OrgRow): Promise<void> {
+    return this.track(applyVdcObjects(this.api, vdc, org, { isolation: this.o.config.vdcNetworkIsolation, mhzPerCore: this.o.config.cpuMhzPerCore }));
+  }
+
+  /** Whether a namespace of that name exists (ours or not). */
+  async namespaceExists(name: string): Promise<boolean> {
+    return (await this.track(readNamespace(this.api, name))) !== undefined;
+  }
+
+  /** Asks for a VDC namespace's deletion; true when it is already gone. */
+  deleteVdcNamespace(name: string): Promise<boolean> {
+    return this.track(deleteNamespace(this.api, name));
+  }
+
+  /** Whether the namespace is still in the informer cache (i.e. not gone yet). */
+  namespaceCached(name: string): boolean {
+    return this.namespaces.get(name) !== undefined;
+  }
+
+  /** `status.used` of a VDC's quota, from the cache. */
+  quotaUsed(namespace: string): Record<string, string> | undefined {
+    return this.quotas.get(QUOTA_NAME, namespace)?.status?.used;
+  }
+
+  /** Creates a vApp's Secret and TemplateInstance; returns the instance uid. */
+  async instantiate(spec: InstanceSpec): Promise<string> {
+    const uid = await this.track(createInstance(this.api, spec));
+    this.sync.rememberInstance(uid, spec.vappId);
+    // VMs may already have been reported before the uid was known: look at them again.
+    for (const vm of this.vms.list(spec.namespace)) {
+      if (vm.metadata?.labels?.[TI_OWNER] === uid) this.sync.vmEvent('update', vm);
+    }
+    return uid;
+  }
+
+  /** Deletes a vApp's instance, owned VMs and params Secret. */
+  deleteVappObjects(namespace: string, instanceName: string, instanceUid: string | null): Promise<void> {
+    return this.track(deleteInstanceObjects(this.api, namespace, instanceName, instanceUid));
+  }
+
+  /** Whether anything of a vApp remains in the cluster. */
+  vappObjectsRemain(namespace: string, instanceName: string, instanceUid: string | null): Promise<boolean> {
+    return this.track(instanceObjectsRemain(this.api, namespace, instanceName, instanceUid));
+  }
+
+  /** Sends a power action for a VM row. */
+  async power(vm: VmRow, action: PowerAction): Promise<void> {
+    const mode = await this.track(this.powerMode());
+    await this.track(sendPowerAction(this.api, mode, vm.namespace, vm.name, action, vm.status));
+  }
+
+  /** Subscribes to VM row changes made by the status sync. */
+  onVmChange(listener: (vm: VmRow) => void): () => void {
+    return this.sync.onVm(listener);
   }
 
   async stop(): Promise<void> {

@@ -17,6 +17,7 @@ let routesCache: Promise<RouteDef[]> | undefined;
 
 export interface TestApp {
   app: ReturnType<typeof createApp>;
+  k8s: Cluster | undefined;
   db: Db;
   config: Config;
   logs: Record<string, unknown>[];
@@ -37,7 +38,12 @@ export interface RequestOpts {
 }
 
 /** Builds a fresh app; every test file (or test) gets its own database. */
-export async function makeTestApp(opts: { env?: Record<string, string>; k8s?: Cluster; now?: () => number } = {}): Promise<TestApp> {
+export async function makeTestApp(opts: {
+  env?: Record<string, string>;
+  /** A cluster, or a factory that gets this app's database and config (for the real runtime). */
+  k8s?: Cluster | ((deps: { db: Db; config: Config; log: ReturnType<typeof createLog> }) => Cluster);
+  now?: () => number;
+} = {}): Promise<TestApp> {
   const config = loadConfig({ SSVIRT_DB_PATH: ':memory:', SSVIRT_LOGIN_DELAY_MS: '0', SSVIRT_LOG_LEVEL: 'info', ...opts.env });
   const logs: Record<string, unknown>[] = [];
   const sink = new Writable({
@@ -50,7 +56,8 @@ export async function makeTestApp(opts: { env?: Record<string, string>; k8s?: Cl
   const db = openDb(':memory:');
   await bootstrap(db, { adminUsername: ADMIN.username, adminPassword: ADMIN.password, log });
   routesCache ??= loadRoutes();
-  const app = createApp({ db, config, log, k8s: opts.k8s, routes: await routesCache, clock: opts.now ? { now: opts.now } : undefined });
+  const k8s = typeof opts.k8s === 'function' ? opts.k8s({ db, config, log }) : opts.k8s;
+  const app = createApp({ db, config, log, k8s, routes: await routesCache, clock: opts.now ? { now: opts.now } : undefined });
 
   async function request(method: string, path: string, o: RequestOpts = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
@@ -77,7 +84,7 @@ export async function makeTestApp(opts: { env?: Record<string, string>; k8s?: Cl
 
   let adminTok: string | undefined;
   return {
-    app, db, config, logs, request, login,
+    app, k8s, db, config, logs, request, login,
     adminToken: async () => (adminTok ??= await login(ADMIN.username, ADMIN.password, 'System')),
   };
 }

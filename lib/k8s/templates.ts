@@ -1,0 +1,127 @@
+/**
+ * OpenShift Templates → catalog templates (kubernetes.md "Templates → catalog items"). The
+ * parsed list is rebuilt lazily after the template informer reports a change, and is the same
+ * array object until then (catalog indexes are keyed by it).
+ */
+import type { CatalogTemplate, TemplateParameter, TemplateSource } from '#lib/catalog/template.ts';
+import { parseQuantity } from './quantity.ts';
+
+type Obj = Record<string, any>;
+
+const OS_PREFIX = 'os.template.kubevirt.io/';
+const FLAVOR_PREFIX = 'flavor.template.kubevirt.io/';
+const WORKLOAD_PREFIX = 'workload.template.kubevirt.io/';
+const DEPRECATED = 'template.kubevirt.io/deprecated';
+
+/** Whether a Template offers a KubeVirt VirtualMachine (else it is not a catalog item). */
+export function isVmTemplate(t: Obj): boolean {
+  return (t.objects ?? []).some((o: Obj) => o?.kind === 'VirtualMachine' && String(o?.apiVersion ?? '').startsWith('kubevirt.io/'));
+}
+
+/** Parses one Template object. */
+export function parseTemplate(t: Obj): CatalogTemplate {
+  const md = t.metadata ?? {};
+  const labels: Record<string, string> = md.labels ?? {};
+  const ann: Record<string, string> = md.annotations ?? {};
+  const params: Obj[] = Array.isArray(t.parameters) ? t.parameters : [];
+  const defaults = new Map<string, string>(params.filter((p) => p?.name && p.value !== undefined).map((p) => [String(p.name), String(p.value)]));
+  const vms: Obj[] = (t.objects ?? []).filter((o: Obj) => o?.kind === 'VirtualMachine');
+  const osKey = Object.keys(labels).find((k) => k.startsWith(OS_PREFIX) && labels[k] !== 'false');
+  const osType = osKey ? osKey.slice(OS_PREFIX.length) : null;
+  const tags = (ann.tags ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const suffix = (prefix: string) => {
+    const k = Object.keys(labels).find((x) => x.startsWith(prefix) && labels[x] !== 'false');
+    return k ? k.slice(prefix.length) : null;
+  };
+  let cpus: number | null = 0;
+  let memory: number | null = 0;
+  let storage: number | null = null;
+  for (const vm of vms) {
+    const domain = vm?.spec?.template?.spec?.domain ?? {};
+    const c = vmCpus(domain.cpu, defaults);
+    cpus = cpus === null || c === null ? null : cpus + c;
+    const m = parseQuantity(subst(domain.memory?.guest ?? domain.resources?.requests?.memory, defaults));
+    memory = memory === null || m === undefined ? null : memory + m;
+    for (const dv of vm?.spec?.dataVolumeTemplates ?? []) {
+      const s = parseQuantity(subst(dv?.spec?.storage?.resources?.requests?.storage ?? dv?.spec?.pvc?.resources?.requests?.storage, defaults));
+      if (s !== undefined) storage = (storage ?? 0) + s;
+    }
+  }
+  if (vms.length === 0) { cpus = null; memory = null; }
+  return {
+    namespace: String(md.namespace ?? ''),
+    name: String(md.name ?? ''),
+    displayName: ann['openshift.io/display-name'] || String(md.name ?? ''),
+    description: ann.description || ann['openshift.io/long-description'] || '',
+    osType,
+    osName: osType ? ann[`name.os.template.kubevirt.io/${osType}`] ?? null : null,
+    iconClass: ann.iconClass ?? null,
+    tags,
+    flavor: suffix(FLAVOR_PREFIX),
+    workload: suffix(WORKLOAD_PREFIX),
+    hidden: tags.includes('hidden'),
+    deprecated: labels[DEPRECATED] !== undefined && labels[DEPRECATED] !== 'false',
+    numberOfVMs: vms.length,
+    numberOfCpus: cpus,
+    memoryBytes: memory,
+    storageBytes: storage,
+    parameters: params.filter((p) => p?.name).map((p): TemplateParameter => ({
+      name: String(p.name),
+      displayName: String(p.displayName ?? p.name),
+      description: String(p.description ?? ''),
+      required: p.required === true,
+      hasDefault: p.value !== undefined && p.value !== '',
+      generated: p.generate === 'expression',
+    })),
+    creationTimestamp: md.creationTimestamp ? new Date(md.creationTimestamp).toISOString() : null,
+    resourceVersion: String(md.resourceVersion ?? ''),
+  };
+}
+
+function subst(v: unknown, defaults: Map<string, string>): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  const s = String(v);
+  const m = /^\$\{\{?([A-Za-z0-9_]+)\}?\}$/.exec(s.trim());
+  return m ? defaults.get(m[1]!) : s;
+}
+
+function vmCpus(cpu: Obj | undefined, defaults: Map<string, string>): number | null {
+  if (!cpu) return null;
+  const part = (v: unknown) => {
+    if (v === undefined) return 1;
+    const n = Number(subst(v, defaults));
+    return Number.isFinite(n) && n > 0 ? n : NaN;
+  };
+  const total = part(cpu.cores) * part(cpu.sockets) * part(cpu.threads);
+  return Number.isNaN(total) ? null : total;
+}
+
+/** A TemplateSource over an informer's objects. */
+export class TemplateCache implements TemplateSource {
+  private parsed: readonly CatalogTemplate[] = [];
+  private byKey = new Map<string, CatalogTemplate>();
+  private dirty = true;
+
+  constructor(private readonly objects: () => readonly Obj[]) {}
+
+  /** Marks the cache stale; the next read rebuilds it. */
+  invalidate(): void {
+    this.dirty = true;
+  }
+
+  list(): readonly CatalogTemplate[] {
+    if (this.dirty) {
+      const out = this.objects().filter(isVmTemplate).map(parseTemplate)
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.namespace < b.namespace ? -1 : 1));
+      this.parsed = out;
+      this.byKey = new Map(out.map((t) => [`${t.namespace}/${t.name}`, t]));
+      this.dirty = false;
+    }
+    return this.parsed;
+  }
+
+  get(namespace: string, name: string): CatalogTemplate | undefined {
+    this.list();
+    return this.byKey.get(`${namespace}/${name}`);
+  }
+}
