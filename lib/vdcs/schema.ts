@@ -39,24 +39,32 @@ function oneOf<const T extends string>(values: readonly T[], aliases: Record<str
   );
 }
 
+/** A looseObject that also refuses arrays (valibot's object check lets them through). */
+function record<const E extends v.ObjectEntries>(entries: E, message: string) {
+  return v.pipe(
+    v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), message),
+    v.looseObject(entries, message),
+  );
+}
+
 export const AllocationModelSchema = oneOf(ALLOCATION_MODELS, MODEL_BY_KEY);
 
 /** `used` (read-only) and anything else a client echoes back from a GET is ignored. */
-const capacity = <const U extends string>(units: readonly U[]) => v.looseObject({
+const capacity = <const U extends string>(units: readonly U[]) => record({
   allocated: v.optional(CountSchema),
   limit: v.optional(CountSchema),
   reserved: v.optional(CountSchema),
   units: v.optional(oneOf(units)),
-});
+}, 'must be an object');
 export const CpuCapacitySchema = capacity(CPU_UNITS);
 export const MemoryCapacitySchema = capacity(MEMORY_UNITS);
 
-export const ComputeCapacitySchema = v.looseObject({
+export const ComputeCapacitySchema = record({
   cpu: v.optional(CpuCapacitySchema),
   memory: v.optional(MemoryCapacitySchema),
 }, 'must be an object');
 
-export const StorageProfileSchema = v.looseObject({
+export const StorageProfileSchema = record({
   name: NameSchema,
   enabled: v.optional(BoolSchema),
   units: v.optional(oneOf(['MB'] as const)),
@@ -91,10 +99,10 @@ const editable = {
   providerVdc: v.optional(ProviderVdcSchema),
 };
 
-export const VdcCreateSchema = v.looseObject({ name: NameSchema, ...editable }, 'must be a JSON object');
+export const VdcCreateSchema = record({ name: NameSchema, ...editable }, 'must be a JSON object');
 /** PUT replaces every editable field (absent ones take their create defaults); `name` is required as in VCD. */
-export const VdcPutSchema = v.looseObject({ name: NameSchema, ...editable }, 'must be a JSON object');
-export const VdcPatchSchema = v.looseObject({ name: v.optional(NameSchema), ...editable }, 'must be a JSON object');
+export const VdcPutSchema = record({ name: NameSchema, ...editable }, 'must be a JSON object');
+export const VdcPatchSchema = record({ name: v.optional(NameSchema), ...editable }, 'must be a JSON object');
 export type VdcBody = v.InferOutput<typeof VdcPatchSchema>;
 
 /** Filter and sort fields of VDC lists (the list query joins `orgs` for `org.name`). */

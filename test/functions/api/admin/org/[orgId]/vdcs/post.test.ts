@@ -228,7 +228,9 @@ describe('POST /api/admin/org/:orgId/vdcs', () => {
     [{ name: 'x', providerVdc: {} }, 'providerVdc'],
     [{ name: 'x', providerVdc: 'pvdc' }, 'providerVdc'],
     ['dev', 'body: must be a JSON object'],
-    [[], 'name'],
+    [[], 'body: must be a JSON object'],
+    [{ name: 'x', computeCapacity: [] }, 'computeCapacity: must be an object'],
+    [{ name: 'x', vdcStorageProfiles: [[]] }, 'vdcStorageProfiles.0: must be an object'],
   ])('answers 400 for %j naming %s', async (input, field) => {
     const res = await post(input);
     expect(res.status).toBe(400);
