@@ -7,7 +7,9 @@
  * Template/TemplateInstance/VirtualMachine/VirtualMachineInstance CRDs it lacks, loads the templates
  * and runs only the controllers (a bare kube-apiserver then behaves like OpenShift Virtualization).
  *
- * Flags: --port <n> (default 0: any free port), --tls, --token <t>, --no-subresources,
+ * Flags: --port <n> (default 0: any free port), --no-tls (default is HTTPS with a self-signed
+ * certificate in the kubeconfig, because kubectl sends no bearer token to a plain http:// server;
+ * --tls is accepted for clarity), --token <t>, --no-subresources,
  * --step-delay-ms <n>, --dir <path>, --template-namespace <ns> (default openshift), --no-templates,
  * --quiet (no controller log), --attach <kubeconfig>, --help.
  */
@@ -18,7 +20,7 @@ import { startControllers } from './controllers/index.ts';
 import { installCrds } from './crds/index.ts';
 import { loadSampleTemplates } from './templates/index.ts';
 
-const USAGE = `usage: npm run cluster -- [--port N] [--tls] [--token T] [--no-subresources] [--step-delay-ms N]
+const USAGE = `usage: npm run cluster -- [--port N] [--tls|--no-tls] [--token T] [--no-subresources] [--step-delay-ms N]
                              [--dir PATH] [--template-namespace NS] [--no-templates] [--quiet]
        npm run cluster -- --attach KUBECONFIG [--step-delay-ms N] [--template-namespace NS] [--no-templates]`;
 
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
       options: {
         port: { type: 'string' },
         tls: { type: 'boolean', default: false },
+        'no-tls': { type: 'boolean', default: false },
         token: { type: 'string' },
         'no-subresources': { type: 'boolean', default: false },
         'step-delay-ms': { type: 'string' },
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
     return n;
   };
+  if (args.tls && args['no-tls']) fail('--tls and --no-tls exclude each other');
   const port = num('port', args.port);
   const stepDelayMs = num('step-delay-ms', args['step-delay-ms']);
   const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -77,7 +81,7 @@ async function main(): Promise<void> {
     const { startSimulator } = await import('./index.ts');
     const sim = await startSimulator({
       port,
-      tls: args.tls,
+      tls: !args['no-tls'],
       token: args.token,
       subresources: !args['no-subresources'],
       dir: args.dir,

@@ -30,6 +30,15 @@ export function sampleTemplates(): Template[] {
 
 const code = (e: unknown) => (e as { code?: number }).code;
 
+/** JSON with sorted keys: API servers store custom resources with their keys re-ordered. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v ?? null);
+}
+
 async function ensureNamespace(core: CoreV1Api, name: string): Promise<void> {
   try {
     await core.readNamespace({ name });
@@ -64,8 +73,8 @@ export async function applyTemplates(kc: KubeConfig, templates: Template[], name
       }
       const current = (await custom.getNamespacedCustomObject({ ...where, name })) as Template;
       const same =
-        JSON.stringify([current.objects, current.parameters, current.labels ?? null, current.metadata?.labels, current.metadata?.annotations]) ===
-        JSON.stringify([body.objects, body.parameters, body.labels ?? null, body.metadata?.labels, body.metadata?.annotations]);
+        canonical([current.objects, current.parameters, current.labels, current.message, current.metadata?.labels, current.metadata?.annotations]) ===
+        canonical([body.objects, body.parameters, body.labels, body.message, body.metadata?.labels, body.metadata?.annotations]);
       if (same) continue;
       await custom.replaceNamespacedCustomObject({
         ...where,

@@ -1,0 +1,89 @@
+/**
+ * `npm run cluster` end to end: the CLI process starts, prints `kubeconfig: <path>`, the kubeconfig
+ * works with client-node and kubectl (when on PATH), the sample templates are there, and SIGTERM
+ * stops it with exit code 0.
+ *
+ * The test runs the tsx binary that `npx tsx` resolves to rather than `npx` itself: npm 11's exec
+ * wrapper dies of SIGTERM without waiting for its child (exit code null, the CLI orphaned), while
+ * tsx relays the signal and exits with the CLI's own code.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { isAbsolute } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { sampleTemplates } from './templates/index.ts';
+
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+describe('npm run cluster (test/cluster/cli.ts)', () => {
+  let child: ChildProcess;
+  let output = '';
+  let kubeconfigPath = '';
+  const exited = () =>
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null) resolve(child.exitCode);
+      else child.once('exit', (code) => resolve(code));
+    });
+
+  beforeAll(async () => {
+    // Own process group, so cleanup after a failure reaches tsx's node child too.
+    child = spawn('node_modules/.bin/tsx', ['test/cluster/cli.ts', '--port', '0', '--quiet'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    child.stderr!.on('data', (d) => (output += d));
+    kubeconfigPath = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no kubeconfig line within 60 s; output:\n${output}`)), 60_000);
+      child.stdout!.on('data', (d) => {
+        output += d;
+        const m = /^kubeconfig: (.+)$/m.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!.trim());
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`cli exited with ${code}:\n${output}`)));
+    });
+  }, 70_000);
+
+  afterAll(() => {
+    if (child?.pid && child.exitCode === null) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
+
+  it('prints an absolute kubeconfig path that client-node can use', async () => {
+    expect(isAbsolute(kubeconfigPath)).toBe(true);
+    expect(output).toMatch(/^api: https:\/\/127\.0\.0\.1:\d+$/m);
+    expect(output).toMatch(/^control: http:\/\/127\.0\.0\.1:\d+$/m);
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace();
+    expect(namespaces.items.map((n) => n.metadata?.name)).toEqual(expect.arrayContaining(['default', 'openshift']));
+    const templates = (await kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      group: 'template.openshift.io',
+      version: 'v1',
+      plural: 'templates',
+      namespace: 'openshift',
+    })) as { items: unknown[] };
+    expect(templates.items).toHaveLength(sampleTemplates().length);
+  });
+
+  it.skipIf(!hasKubectl)('works with kubectl get ns (skipped when kubectl is not on PATH)', () => {
+    const res = spawnSync('kubectl', ['--kubeconfig', kubeconfigPath, 'get', 'ns'], { encoding: 'utf8', timeout: 15_000 });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(res.stdout).toMatch(/^NAME\s+/);
+    expect(res.stdout).toMatch(/^openshift\s+/m);
+  });
+
+  it('stops cleanly on SIGTERM', async () => {
+    const done = exited();
+    child.kill('SIGTERM');
+    expect(await done).toBe(0);
+  }, 15_000);
+});
