@@ -116,6 +116,16 @@ describe('POST /api/admin/org/:orgId/vdcs', () => {
     ]);
   });
 
+  it('ignores read-only fields a client sends (id, status, namespace, org, used)', async () => {
+    const body = await json(await post({
+      name: 'dev', id: 'urn:vcloud:vdc:00000000-0000-4000-8000-000000000000', status: 'READY', namespace: 'kube-system',
+      org: { id: `urn:vcloud:org:${w.beta.id}` }, computeCapacity: { cpu: { used: 5 } },
+    }));
+    expect(body).toMatchObject({ status: 'PENDING_CLUSTER', namespace: 'vdc-acme-dev', org: { name: 'Acme' } });
+    expect(body.id).not.toBe('urn:vcloud:vdc:00000000-0000-4000-8000-000000000000');
+    expect(body.computeCapacity.cpu.used).toBe(0);
+  });
+
   it('trims the name', async () => {
     const body = await json(await post({ name: '  dev  ' }));
     expect(body.name).toBe('dev');

@@ -49,6 +49,12 @@ describe('PATCH /api/admin/org/:orgId/vdcs/:vdcId', () => {
     expect((await json(await patch({ allocationType: 'FLEX' }))).allocationType).toBe('FLEX');
   });
 
+  it('never changes the namespace, status or org from the body', async () => {
+    const body = await json(await patch({ namespace: 'kube-system', status: 'FAILED', org: { id: `urn:vcloud:org:${w.beta.id}` } }));
+    expect(body).toMatchObject({ namespace: 'vdc-acme-dev', status: 'READY', org: { name: 'Acme' } });
+    expect(row()).toMatchObject({ namespace: 'vdc-acme-dev', orgId: w.acme.id });
+  });
+
   it('treats an empty body as no change', async () => {
     const res = await t.request('PATCH', adminVdcsPath(w.acme.id, vdc.id), { token: w.tokens.sys, raw: '' });
     expect(res.status).toBe(200);
