@@ -12,6 +12,15 @@ import type { PowerAction } from './power.ts';
 export interface ClusterHealth {
   kubernetes: 'ok' | 'not-configured' | `unreachable: ${string}`;
   informers: 'synced' | 'syncing';
+  /** Namespaces labelled as SSVirt VDCs that no row claims (reported, never deleted). */
+  unclaimedNamespaces?: string[];
+}
+
+export interface NamespaceState {
+  exists: boolean;
+  /** The `ssvirt.io/vdc-id` label, when the namespace carries one. */
+  vdcId?: string;
+  terminating?: boolean;
 }
 
 export interface Cluster {
@@ -26,8 +35,8 @@ export interface Cluster {
   reachable(): boolean;
   /** Creates or updates a VDC's namespace, quota and policy (idempotent). */
   applyVdc(vdc: VdcRow, org: OrgRow): Promise<void>;
-  /** Whether any namespace of that name exists in the cluster. */
-  namespaceExists(name: string): Promise<boolean>;
+  /** Whether a namespace of that name exists in the cluster (ours or not) and whose it is. */
+  namespaceState(name: string): Promise<NamespaceState>;
   /** Asks for a namespace's deletion; true when it is already gone. */
   deleteVdcNamespace(name: string): Promise<boolean>;
   /** Whether the VDC namespace is still known to the namespace informer. */

@@ -3,7 +3,7 @@
  * `KUBECONFIG`, else none (degraded mode).
  */
 import { existsSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 
 export interface LoadedKubeConfig {
   kc: KubeConfig;
@@ -13,22 +13,24 @@ export interface LoadedKubeConfig {
 
 const SA_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
+/** Which source configures the cluster, without loading the client library. */
+export function kubeConfigSource(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedKubeConfig['source'] | undefined {
+  if (explicit) return 'SSVIRT_KUBECONFIG';
+  if (env.KUBERNETES_SERVICE_HOST && existsSync(SA_TOKEN)) return 'in-cluster';
+  if (env.KUBECONFIG) return 'KUBECONFIG';
+  return undefined;
+}
+
 /** Loads the Kubernetes configuration, or undefined when none is available. */
-export function loadKubeConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): LoadedKubeConfig | undefined {
+export async function loadKubeConfig(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): Promise<LoadedKubeConfig | undefined> {
+  const source = kubeConfigSource(explicit, env);
+  if (!source) return undefined;
+  // Imported only when a cluster is configured: loading the client is most of the start-up time.
+  const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
-  let source: LoadedKubeConfig['source'];
-  if (explicit) {
-    kc.loadFromFile(explicit);
-    source = 'SSVIRT_KUBECONFIG';
-  } else if (env.KUBERNETES_SERVICE_HOST && existsSync(SA_TOKEN)) {
-    kc.loadFromCluster();
-    source = 'in-cluster';
-  } else if (env.KUBECONFIG) {
-    kc.loadFromFile(env.KUBECONFIG.split(':')[0]!);
-    source = 'KUBECONFIG';
-  } else {
-    return undefined;
-  }
+  if (source === 'SSVIRT_KUBECONFIG') kc.loadFromFile(explicit!);
+  else if (source === 'in-cluster') kc.loadFromCluster();
+  else kc.loadFromFile(env.KUBECONFIG!.split(':')[0]!);
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error(`${source}: the kubeconfig names no current cluster`);
   return { kc, source, server };

@@ -13,7 +13,7 @@ import { K8sMetrics } from './metrics.ts';
 import { startInformer, type SupervisedInformer } from './informer.ts';
 import { StatusSync } from './status-sync.ts';
 import { classify, K8sError } from './errors.ts';
-import { COMPONENT, MANAGED_BY, MANAGED_BY_VALUE, TI_OWNER } from './labels.ts';
+import { COMPONENT, L_VDC_ID, MANAGED_BY, MANAGED_BY_VALUE, TI_OWNER } from './labels.ts';
 import { detectPowerMode, sendPowerAction, type PowerAction, type PowerMode } from './power.ts';
 import { applyVdcObjects, deleteNamespace, readNamespace } from './namespaces.ts';
 import { createInstance, deleteInstanceObjects, instanceObjectsRemain, type InstanceSpec } from './instances.ts';
@@ -21,10 +21,11 @@ import { QUOTA_NAME } from './vdc-objects.ts';
 import type { VdcRow } from '#db/queries/vdcs.ts';
 import type { OrgRow } from '#db/queries/orgs.ts';
 import type { VmRow } from '#db/queries/vms.ts';
-import type { Cluster, ClusterHealth } from './cluster.ts';
+import type { Cluster, ClusterHealth, NamespaceState } from './cluster.ts';
 import type { VappRow } from '#db/queries/vapps.ts';
 import type { TemplateSource } from '#lib/catalog/template.ts';
 import { TemplateCache } from './templates.ts';
+import type { Reconciler } from './reconciler.ts';
 
 type Obj = KubernetesObject & Record<string, any>;
 
@@ -135,10 +136,21 @@ export class ClusterRuntime implements Cluster {
   }
 
   health(): ClusterHealth {
-    return {
+    const h: ClusterHealth = {
       kubernetes: this.lastProblem ? `unreachable: ${this.lastProblem}` : 'ok',
       informers: this.all().every((i) => i.synced()) ? 'synced' : 'syncing',
     };
+    const unclaimed = this.reconciler?.unclaimed ?? [];
+    if (unclaimed.length) h.unclaimedNamespaces = unclaimed;
+    return h;
+  }
+
+  /** The reconciler bound to this runtime (stopped with it, reported in health). */
+  reconciler: Reconciler | undefined;
+
+  /** MHz per core for quota conversion (the reconciler compares quotas with it). */
+  get cpuMhzPerCore(): number {
+    return this.o.config.cpuMhzPerCore;
   }
 
   /** Whether calls can be expected to work right now. */
@@ -195,9 +207,11 @@ export class ClusterRuntime implements Cluster {
     return this.track(applyVdcObjects(this.api, vdc, org, { isolation: this.o.config.vdcNetworkIsolation, mhzPerCore: this.o.config.cpuMhzPerCore }));
   }
 
-  /** Whether a namespace of that name exists (ours or not). */
-  async namespaceExists(name: string): Promise<boolean> {
-    return (await this.track(readNamespace(this.api, name))) !== undefined;
+  /** Whether a namespace of that name exists, which VDC it carries, whether it is terminating. */
+  async namespaceState(name: string): Promise<NamespaceState> {
+    const ns = await this.track(readNamespace(this.api, name));
+    if (!ns) return { exists: false };
+    return { exists: true, vdcId: ns.metadata?.labels?.[L_VDC_ID], terminating: !!ns.metadata?.deletionTimestamp };
   }
 
   /** Asks for a VDC namespace's deletion; true when it is already gone. */
@@ -250,6 +264,7 @@ export class ClusterRuntime implements Cluster {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.probeTimer) clearTimeout(this.probeTimer);
+    await this.reconciler?.stop();
     await Promise.all(this.all().map((i) => i.stop().catch(() => undefined)));
   }
 }

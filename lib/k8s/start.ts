@@ -7,21 +7,17 @@ import type { Config } from '#lib/config.ts';
 import type { Db } from '#db/client.ts';
 import type { Log } from '#lib/log.ts';
 import { loadKubeConfig } from './kubeconfig.ts';
-import { ClusterRuntime } from './runtime.ts';
-
-/** How long start-up waits for the informers' first sync before serving anyway. */
-const SYNC_WAIT_MS = 5_000;
+import type { ClusterRuntime } from './runtime.ts';
 
 /** Starts the cluster side, or returns undefined when no cluster is configured. */
 export async function startCluster(deps: { config: Config; db: Db; log: Log; registry?: Registry; env?: NodeJS.ProcessEnv }): Promise<ClusterRuntime | undefined> {
-  const loaded = loadKubeConfig(deps.config.kubeconfig, deps.env ?? process.env);
+  const loaded = await loadKubeConfig(deps.config.kubeconfig, deps.env ?? process.env);
   if (!loaded) {
     deps.log.info('no Kubernetes cluster configured: running in degraded mode');
     return undefined;
   }
   deps.log.info({ source: loaded.source, server: loaded.server }, 'connecting to Kubernetes');
-  const runtime = new ClusterRuntime({ kc: loaded.kc, config: deps.config, db: deps.db, log: deps.log, registry: deps.registry });
-  const synced = await runtime.waitForSync(SYNC_WAIT_MS);
-  if (!synced) deps.log.warn({ health: runtime.health() }, 'informers not synced yet; serving from the database meanwhile');
-  return runtime;
+  // Loaded only with a cluster (a separate chunk in the bundle): degraded mode starts without it.
+  const { startRuntime } = await import('./boot.ts');
+  return startRuntime({ ...deps, kc: loaded.kc });
 }

@@ -41,7 +41,7 @@ export interface RequestOpts {
 export async function makeTestApp(opts: {
   env?: Record<string, string>;
   /** A cluster, or a factory that gets this app's database and config (for the real runtime). */
-  k8s?: Cluster | ((deps: { db: Db; config: Config; log: ReturnType<typeof createLog> }) => Cluster);
+  k8s?: Cluster | ((deps: { db: Db; config: Config; log: ReturnType<typeof createLog> }) => Cluster | Promise<Cluster>);
   now?: () => number;
 } = {}): Promise<TestApp> {
   const config = loadConfig({ SSVIRT_DB_PATH: ':memory:', SSVIRT_LOGIN_DELAY_MS: '0', SSVIRT_LOG_LEVEL: 'info', ...opts.env });
@@ -56,7 +56,7 @@ export async function makeTestApp(opts: {
   const db = openDb(':memory:');
   await bootstrap(db, { adminUsername: ADMIN.username, adminPassword: ADMIN.password, log });
   routesCache ??= loadRoutes();
-  const k8s = typeof opts.k8s === 'function' ? opts.k8s({ db, config, log }) : opts.k8s;
+  const k8s = typeof opts.k8s === 'function' ? await opts.k8s({ db, config, log }) : opts.k8s;
   const app = createApp({ db, config, log, k8s, routes: await routesCache, clock: opts.now ? { now: opts.now } : undefined });
 
   async function request(method: string, path: string, o: RequestOpts = {}): Promise<Response> {

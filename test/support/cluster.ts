@@ -7,13 +7,15 @@ import { Registry } from 'prom-client';
 import { startSimulator, type Simulator } from '#test/cluster/index.ts';
 import { startControllers } from '#test/cluster/controllers/index.ts';
 import { loadSampleTemplates } from '#test/cluster/templates/index.ts';
-import { ClusterRuntime } from '#lib/k8s/runtime.ts';
+import type { ClusterRuntime } from '#lib/k8s/runtime.ts';
+import { startRuntime } from '#lib/k8s/boot.ts';
+import type { ReconcilerHooks } from '#lib/k8s/reconciler.ts';
 import { makeTestApp, type TestApp } from './app.ts';
 
 export interface TestCluster {
   sim: Simulator;
   /** A test app wired to the simulator through a fresh ClusterRuntime. */
-  app(opts?: { env?: Record<string, string> }): Promise<TestApp & { runtime: ClusterRuntime }>;
+  app(opts?: { env?: Record<string, string>; hooks?: ReconcilerHooks }): Promise<TestApp & { runtime: ClusterRuntime }>;
   stop(): Promise<void>;
 }
 
@@ -30,10 +32,9 @@ export async function startTestCluster(opts: { subresources?: boolean; stepDelay
       let runtime!: ClusterRuntime;
       const t = await makeTestApp({
         env: { SSVIRT_KUBECONFIG: sim.kubeconfigPath, ...o.env },
-        k8s: ({ db, config, log }) => (runtime = new ClusterRuntime({ kc: sim.kubeConfig(), config, db, log, registry: new Registry(), timeoutMs: 3_000 })),
+        k8s: async ({ db, config, log }) => (runtime = await startRuntime({ kc: sim.kubeConfig(), config, db, log, registry: new Registry(), timeoutMs: 3_000, hooks: o.hooks })),
       });
       runtimes.push(runtime);
-      await runtime.waitForSync(5_000);
       return Object.assign(t, { runtime });
     },
     async stop() {

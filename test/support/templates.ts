@@ -37,7 +37,11 @@ export class FakeTemplateSource implements TemplateSource {
   }
 }
 
-/** A healthy cluster whose only capability is the template cache. */
+/**
+ * A healthy cluster whose only capability is the template cache: catalog routes use nothing else,
+ * and any other call fails the test loudly (TypeError → 500).
+ */
 export function fakeCluster(source: TemplateSource | undefined): Cluster {
-  return { health: () => ({ kubernetes: 'ok', informers: 'synced' }), templates: () => source };
+  const partial: Pick<Cluster, 'health' | 'templates'> = { health: () => ({ kubernetes: 'ok', informers: 'synced' }), templates: () => source };
+  return partial as Cluster;
 }
