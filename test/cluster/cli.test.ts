@@ -11,6 +11,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { isAbsolute } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { runCluster } from './cli.ts';
+import { getVm, kv, tmpl, waitFor, waitForVmStatus, type TestCluster } from './controllers/test-support.ts';
+import { startSimulator } from './index.ts';
 import { sampleTemplates } from './templates/index.ts';
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
@@ -86,4 +89,46 @@ describe('npm run cluster (test/cluster/cli.ts)', () => {
     child.kill('SIGTERM');
     expect(await done).toBe(0);
   }, 15_000);
+});
+
+describe('npm run cluster -- --attach <kubeconfig> (in-process)', () => {
+  it('loads the templates and runs the controllers against an existing API server', async () => {
+    const sim = await startSimulator({ tls: true });
+    const lines: string[] = [];
+    const running = await runCluster(['--attach', sim.kubeconfigPath, '--quiet', '--template-namespace', 'attach-templates'], (l) => lines.push(l));
+    try {
+      expect(lines).toContain(`attached: ${sim.url} (CRDs already served)`);
+      expect(lines).toContain(`kubeconfig: ${sim.kubeconfigPath}`);
+      const kc = sim.kubeConfig();
+      const custom = kc.makeApiClient(CustomObjectsApi);
+      const core = kc.makeApiClient(CoreV1Api);
+      const list = (await custom.listNamespacedCustomObject({ ...tmpl('templates', 'attach-templates') })) as { items: any[] };
+      expect(list.items).toHaveLength(sampleTemplates().length);
+
+      // The controllers run: an instance becomes a VM that starts.
+      await core.createNamespace({ body: { metadata: { name: 'attach' } } });
+      const template = list.items.find((t) => t.metadata.name === 'centos-stream9-server-small');
+      await custom.createNamespacedCustomObject({
+        ...tmpl('templateinstances', 'attach'),
+        body: { apiVersion: 'template.openshift.io/v1', kind: 'TemplateInstance', metadata: { name: 'ti' }, spec: { template } },
+      });
+      const ti: any = await waitFor('the instance to be Ready', async () => {
+        const got: any = await custom.getNamespacedCustomObject({ ...tmpl('templateinstances', 'attach'), name: 'ti' });
+        return got.status?.conditions?.some((x: any) => x.type === 'Ready' && x.status === 'True') ? got : undefined;
+      });
+      const name = ti.status.objects[0].ref.name;
+      expect(name).toMatch(/^centos-stream9-[a-z0-9]{16}$/);
+      const c = { custom, kc } as unknown as TestCluster;
+      await waitForVmStatus(c, 'attach', name, 'Stopped');
+      await custom.patchNamespacedCustomObject(
+        { ...kv('virtualmachines', 'attach'), name, body: [{ op: 'replace', path: '/spec/runStrategy', value: 'Always' }] },
+      );
+      const vm = await waitForVmStatus(c, 'attach', name, 'Running');
+      expect(vm.status.ready).toBe(true);
+      expect((await getVm(c, 'attach', name)).metadata.labels['vm.kubevirt.io/template']).toBe('centos-stream9-server-small');
+    } finally {
+      await running?.stop();
+      await sim.stop();
+    }
+  }, 30_000);
 });

@@ -14,6 +14,7 @@
  * --quiet (no controller log), --attach <kubeconfig>, --help.
  */
 import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { startControllers } from './controllers/index.ts';
@@ -24,15 +25,26 @@ const USAGE = `usage: npm run cluster -- [--port N] [--tls|--no-tls] [--token T]
                              [--dir PATH] [--template-namespace NS] [--no-templates] [--quiet]
        npm run cluster -- --attach KUBECONFIG [--step-delay-ms N] [--template-namespace NS] [--no-templates]`;
 
-function fail(msg: string): never {
-  process.stderr.write(`${msg}\n${USAGE}\n`);
-  process.exit(2);
+/** A command-line mistake: printed with the usage, exit code 2. */
+class UsageError extends Error {}
+
+export interface RunningCluster {
+  kubeconfigPath: string;
+  stop(): Promise<void>;
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the CLI's work for `argv` (without node and script), printing through `say`; resolves once
+ * everything is up. `main()` below adds the signal handling; tests call this in-process.
+ */
+export async function runCluster(
+  argv: string[],
+  say: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
+): Promise<RunningCluster | undefined> {
   let args;
   try {
     args = parseArgs({
+      args: argv,
       options: {
         port: { type: 'string' },
         tls: { type: 'boolean', default: false },
@@ -48,24 +60,24 @@ async function main(): Promise<void> {
         help: { type: 'boolean', default: false },
       },
       strict: true,
+      allowPositionals: false,
     }).values;
   } catch (e) {
-    fail((e as Error).message);
+    throw new UsageError((e as Error).message);
   }
   if (args.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return;
+    say(USAGE);
+    return undefined;
   }
   const num = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) fail(`--${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got ${JSON.stringify(v)}`);
     return n;
   };
-  if (args.tls && args['no-tls']) fail('--tls and --no-tls exclude each other');
+  if (args.tls && args['no-tls']) throw new UsageError('--tls and --no-tls exclude each other');
   const port = num('port', args.port);
   const stepDelayMs = num('step-delay-ms', args['step-delay-ms']);
-  const say = (line: string) => process.stdout.write(`${line}\n`);
   const log = args.quiet ? () => {} : (msg: string) => process.stderr.write(`[controllers] ${msg}\n`);
 
   let kc: KubeConfig;
@@ -78,6 +90,7 @@ async function main(): Promise<void> {
     const installed = await installCrds(kc, { log: (m) => say(m) });
     say(`attached: ${kc.getCurrentCluster()?.server} (${installed.length ? `installed ${installed.join(', ')}` : 'CRDs already served'})`);
   } else {
+    // Loaded only here, so --attach runs without the simulator's code.
     const { startSimulator } = await import('./index.ts');
     const sim = await startSimulator({
       port,
@@ -90,26 +103,40 @@ async function main(): Promise<void> {
     kubeconfigPath = resolve(sim.kubeconfigPath);
     stopSimulator = () => sim.stop();
     say(`api: ${sim.url}`);
-    const control = (sim as { controlUrl?: string }).controlUrl;
-    if (control) say(`control: ${control}`);
+    say(`control: ${sim.controlUrl}`);
   }
 
-  const templates = args['no-templates'] ? 0 : await loadSampleTemplates(kc, args['template-namespace']);
-  if (templates) say(`templates: ${templates} in namespace ${args['template-namespace']}`);
-  const controllers = await startControllers(kc, { stepDelayMs, log });
-  say(`kubeconfig: ${kubeconfigPath}`);
-  say('ready (Ctrl-C to stop)');
+  try {
+    const templates = args['no-templates'] ? 0 : await loadSampleTemplates(kc, args['template-namespace']);
+    if (templates) say(`templates: ${templates} in namespace ${args['template-namespace']}`);
+    const controllers = await startControllers(kc, { stepDelayMs, log });
+    say(`kubeconfig: ${kubeconfigPath}`);
+    return {
+      kubeconfigPath,
+      async stop() {
+        await controllers.stop();
+        await stopSimulator();
+      },
+    };
+  } catch (e) {
+    await stopSimulator();
+    throw e;
+  }
+}
 
+async function main(): Promise<void> {
+  const running = await runCluster(process.argv.slice(2));
+  if (!running) return;
+  process.stdout.write('ready (Ctrl-C to stop)\n');
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    say(`${signal}: stopping`);
+    process.stdout.write(`${signal}: stopping\n`);
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     try {
-      await controllers.stop();
-      await stopSimulator();
+      await running.stop();
       process.exit(0);
     } catch (e) {
       process.stderr.write(`stop failed: ${(e as Error).message}\n`);
@@ -120,7 +147,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-main().catch((e) => {
-  process.stderr.write(`cluster: ${(e as Error)?.stack ?? e}\n`);
-  process.exit(1);
-});
+// Run only as the entry point (npm run cluster), not when a test imports runCluster.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((e) => {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n${USAGE}\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`cluster: ${(e as Error)?.stack ?? e}\n`);
+    process.exit(1);
+  });
+}
