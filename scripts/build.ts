@@ -66,6 +66,12 @@ export async function buildProduction(outdir = join(ROOT, 'dist')): Promise<stri
     entryPoints,
     outdir,
     outExtension: { '.js': '.mjs' },
+    // Shared code goes to chunks, and a dynamic import() becomes a chunk loaded only when reached
+    // (the Kubernetes client is not loaded at all without a cluster).
+    splitting: true,
+    // Chunks beside the entries: modules that find files relative to import.meta.url (migrations)
+    // must resolve them from dist/ whichever file they end up in.
+    chunkNames: '[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',
