@@ -108,7 +108,8 @@ export class Registry {
     }
     const name: string = meta.name;
     this.checkNamespace(def, ns, name);
-    const obj: Obj = { ...clone(body), apiVersion: apiVersionOf(def), kind: def.kind };
+    // `canonical` copies every map and list, so the caller's body is never shared with the store.
+    const obj: Obj = { ...body, apiVersion: apiVersionOf(def), kind: def.kind };
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields', 'selfLink']) delete meta[k];
     obj.metadata = meta;
     if (def.statusSubresource && def.crd) delete obj.status;

@@ -68,8 +68,12 @@ export function canonical(def: ResourceDef, obj: Obj): Obj {
 }
 
 /** RFC 3339 with second precision, as metav1.Time marshals. */
+let lastSecond = -1;
+let lastTime = '';
 export function nowTime(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const sec = Math.floor(Date.now() / 1000);
+  if (sec !== lastSecond) { lastSecond = sec; lastTime = new Date(sec * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+  return lastTime;
 }
 
 export function clone<T>(v: T): T {

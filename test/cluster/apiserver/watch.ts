@@ -62,6 +62,7 @@ export function serveWatch(store: Store, p: WatchParams, res: ServerResponse, he
   let unregister: () => void = () => {};
   const close = () => {
     if (closed) return;
+    flush();
     closed = true;
     unsubscribe();
     unregister();
@@ -71,7 +72,14 @@ export function serveWatch(store: Store, p: WatchParams, res: ServerResponse, he
   res.on('close', close);
   unregister = hooks.register(close);
 
-  const write = (s: string) => { if (!closed) res.write(s); };
+  // Lines are gathered and written once per tick: one syscall for a burst of events.
+  let pending = '';
+  const flush = () => { if (!closed && pending) res.write(pending); pending = ''; };
+  const write = (s: string) => {
+    if (closed) return;
+    if (!pending) setImmediate(flush);
+    pending += s;
+  };
   const send = (ev: StoreEvent) => {
     const now = matches(ev.obj);
     const before = ev.type === 'MODIFIED' && ev.prev ? matches(ev.prev) : now;
