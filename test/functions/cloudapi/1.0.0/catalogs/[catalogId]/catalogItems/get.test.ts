@@ -1,8 +1,9 @@
-import { describe, it, expect, beforeEach } from 'vitest';
+import { describe, it, expect, beforeEach, beforeAll, afterAll } from 'vitest';
 import { makeTestApp, json, type TestApp } from '#test/support/app.ts';
 import { seedCatalog, seedOrg, seedUser, USER_PASSWORD } from '#test/support/fixtures.ts';
 import { fakeCluster, fakeTemplate, FakeTemplateSource } from '#test/support/templates.ts';
 import { catalogItemId } from '#lib/catalog/items.ts';
+import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
 
 describe('GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems', () => {
   let t: TestApp;
@@ -143,5 +144,25 @@ describe('GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems', () => {
     expect(res.status).toBe(400);
     expect((await json(res)).message).toContain('catalogId');
     expect((await t.request('GET', path(cat.id))).status).toBe(401);
+  });
+});
+
+describe('GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems with the simulated cluster', () => {
+  let cluster: TestCluster;
+  beforeAll(async () => { cluster = await startTestCluster(); }, 60_000);
+  afterAll(async () => { await cluster?.stop(); });
+
+  it('offers the templates the cluster holds, each resolvable by its id', async () => {
+    const t = await cluster.app();
+    const admin = await t.adminToken();
+    const cat = seedCatalog(t.db, seedOrg(t.db, 'Acme').id, 'Golden');
+    const base = `/cloudapi/1.0.0/catalogs/urn:vcloud:catalog:${cat.id}/catalogItems`;
+    const body = await json(await t.request('GET', `${base}?filter=osType==fedora*`, { token: admin }));
+    expect(body.values.map((x: any) => x.name)).toEqual(['fedora-server-medium', 'fedora-server-small']);
+    const small = body.values[1];
+    expect(small).toMatchObject({ status: 'AVAILABLE', template: { namespace: 'openshift', name: 'fedora-server-small' }, entity: { numberOfVMs: 1, numberOfCpus: 1, memoryAllocation: 2 * 1024 ** 3 } });
+    const one = await t.request('GET', `${base}/${small.id}`, { token: admin });
+    expect(one.status).toBe(200);
+    expect(await json(one)).toEqual(small);
   });
 });
