@@ -13,8 +13,7 @@ import { loadRoutes, routesFromModules } from './http/routes.ts';
 import { ROUTE_MODULES } from './http/route-manifest.ts';
 import { startCluster } from './k8s/start.ts';
 import { createMetrics } from './metrics.ts';
-
-const SHUTDOWN_GRACE_MS = 10_000;
+import { SHUTDOWN_GRACE_MS } from './shutdown.ts';
 
 async function main(): Promise<void> {
   let config: Config;
