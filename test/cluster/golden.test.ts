@@ -25,9 +25,7 @@ const CURL = { 'User-Agent': 'curl/8.5.0', Accept: 'application/json' };
 const NODE_FETCH = { 'User-Agent': 'node-fetch/1.0 (+https://github.com/bitinn/node-fetch)', Accept: 'application/json, */*;q=0.8' };
 
 /** Not comparable, with the reason; every other file is replayed. */
-const EXCLUDED: Record<string, string> = {
-  '15-list-table': 'Table output (Accept: as=Table) is optional for the simulator and not implemented; kubectl falls back to the JSON list.',
-};
+const EXCLUDED: Record<string, string> = {};
 
 interface Step {
   /** Recorded file (without .txt) this step replays and is compared with. */
@@ -80,6 +78,7 @@ function set1(): SetDef {
       s('12-json-patch', 'PATCH', `${VMS}/vm1`, '[{"op":"replace","path":"/spec/runStrategy","value":"Halted"}]', {}, 'application/json-patch+json'),
       s('13-status-patch', 'PATCH', `${VMS}/vm1/status`, '{"status":{"printableStatus":"Stopped"}}', {}, 'application/merge-patch+json'),
       s('14-list-labelsel', 'GET', `${VMS}?labelSelector=app%3Dx&limit=1`),
+      s('15-list-table', 'GET', VMS, undefined, { headers: { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' } }),
       s('16-forbidden', 'GET', VMS, undefined, { token: 'user' }),
       s('17-unauthorized', 'GET', '/api/v1/namespaces', undefined, { token: 'bad' }),
       s('18-watch-too-old', 'GET', `${VMS}?watch=1&resourceVersion=1&timeoutSeconds=2`),

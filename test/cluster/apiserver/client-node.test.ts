@@ -35,11 +35,11 @@ async function codeOf(p: Promise<unknown>): Promise<number> {
   try { await p; return 200; } catch (e) { return (e as ApiException<unknown>).code; }
 }
 
-async function until<T>(fn: () => T | Promise<T>, ms = 3000): Promise<T> {
+async function until<T>(fn: () => T | Promise<T>, ms = 3000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -14,7 +14,8 @@ import { canonical, clone, deepEqual, nowTime, type Obj } from './serialize.ts';
 import type { Store } from './store.ts';
 import { kindName, validateObject } from './validation.ts';
 
-export interface Caller { manager: string }
+/** Who writes: the field manager name, and whether the call is a dry run (nothing is stored). */
+export interface Caller { manager: string; dryRun?: boolean }
 
 const NS_DEF = findResource('', 'v1', 'namespaces')!;
 const GEN_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
@@ -117,14 +118,14 @@ export class Registry {
     validateObject(def, obj, { checkName: true });
     if (this.store.get(def, ns, name)) throw errors.alreadyExists(def, name);
     this.admitCreate(def, obj);
-    const rv = this.store.nextRv();
+    const rv = caller.dryRun ? this.store.rv : this.store.nextRv();
     meta.uid = randomUUID();
     meta.resourceVersion = String(rv);
     meta.creationTimestamp = nowTime();
     if (def.generation) meta.generation = 1;
     meta.managedFields = fields ?? recordUpdate(undefined, obj, { manager: caller.manager, apiVersion: apiVersionOf(def) });
     const stored = canonical(def, obj);
-    this.store.put(def, stored, rv);
+    if (!caller.dryRun) this.store.put(def, stored, rv);
     return stored;
   }
 
@@ -156,6 +157,7 @@ export class Registry {
     if (deepEqual(JSON.parse(JSON.stringify(strip(prev))), JSON.parse(JSON.stringify(strip(next))))) return prev;
     next.metadata.managedFields = fields ?? recordUpdate(prev, next, { manager: caller.manager, apiVersion: apiVersionOf(def), subresource });
     if (next.metadata.managedFields.length === 0) delete next.metadata.managedFields;
+    if (caller.dryRun) return canonical(def, next);
     if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
       // Removing the last finalizer of an object being deleted deletes it; the answer is the
       // updated object at its previous resourceVersion, as a real server answers.
@@ -266,6 +268,9 @@ export class Registry {
       throw errors.conflict(def, name, `Precondition failed: ResourceVersion in precondition: ${String(pre.resourceVersion)}, ResourceVersion in object meta: ${String(prev.metadata.resourceVersion)}`);
     }
     if (prev.metadata.deletionTimestamp) return { body: prev, immediate: false };
+    if (opts.dryRun === 'All' || (Array.isArray(opts.dryRun) && opts.dryRun.includes('All'))) {
+      return { body: def.kind === 'Namespace' || prev.metadata.finalizers?.length ? prev : successStatus(def, name, prev.metadata.uid), immediate: false };
+    }
     const now = nowTime();
     if (def.kind === 'Namespace') {
       const next = clone(prev);

@@ -17,6 +17,7 @@ import type { Obj } from './serialize.ts';
 import { toItemJson, toJson, type Store } from './store.ts';
 import { serveWatch, startWatchHeaders, tooOldEvent } from './watch.ts';
 import { kubevirtAction } from './kubevirt.ts';
+import { table, wantsTable } from './table.ts';
 
 export interface ServerConfig {
   adminToken: string;
@@ -172,7 +173,7 @@ export class ApiServer {
   private sendJson(req: IncomingMessage, res: ServerResponse, code: number, json: string, headers: Record<string, string>, forcePretty = false): void {
     const ua = String(req.headers['user-agent'] ?? '');
     if (forcePretty) json = JSON.stringify(JSON.parse(json), null, 2);
-    else if (/^(curl|Mozilla)\//.test(ua)) json = `${JSON.stringify(JSON.parse(json), null, 2)}\n`;
+    else if (/^(curl|Mozilla)\//.test(ua) || /[?&]pretty=(true|1)/.test(req.url ?? '')) json = `${JSON.stringify(JSON.parse(json), null, 2)}\n`;
     else json = `${json}\n`;
     this.send(res, code, json, headers);
   }
@@ -284,7 +285,7 @@ export class ApiServer {
   private async handleResource(req: IncomingMessage, res: ServerResponse, r: Route, verb: string, q: URLSearchParams, headers: Record<string, string>): Promise<void> {
     const def = r.def;
     const ns = r.namespace ?? '';
-    const caller = { manager: q.get('fieldManager') || String(req.headers['user-agent'] ?? 'unknown').split('/')[0]! || 'unknown' };
+    const caller = { manager: q.get('fieldManager') || String(req.headers['user-agent'] ?? 'unknown').split('/')[0]! || 'unknown', dryRun: q.get('dryRun') === 'All' };
     const method = req.method ?? 'GET';
     if (r.action) {
       if (method !== 'PUT') throw errors.methodNotAllowed();
@@ -310,7 +311,11 @@ export class ApiServer {
       }
     }
     switch (method) {
-      case 'GET': return this.sendJson(req, res, 200, toJson(this.registry.get(def, ns, r.name)), headers);
+      case 'GET': {
+        const o = this.registry.get(def, ns, r.name);
+        if (wantsTable(req.headers.accept)) return this.sendJson(req, res, 200, JSON.stringify(table(def, [o], { resourceVersion: o.metadata.resourceVersion })), headers);
+        return this.sendJson(req, res, 200, toJson(o), headers);
+      }
       case 'PUT': {
         const obj = r.subresource === 'finalize'
           ? this.finalizeNamespace(r.name, this.json(await this.readBody(req)))
@@ -325,6 +330,7 @@ export class ApiServer {
         const raw = await this.readBody(req);
         const opts: Obj = raw.trim() ? this.json(raw) : {};
         if (q.get('propagationPolicy')) opts.propagationPolicy = q.get('propagationPolicy');
+        if (q.get('dryRun')) opts.dryRun = q.get('dryRun');
         const { body } = this.registry.delete(def, ns, r.name, opts);
         return this.sendJson(req, res, 200, body.kind === 'Status' ? JSON.stringify(body) : toJson(body), headers);
       }
@@ -383,6 +389,8 @@ export class ApiServer {
       if (rv < this.store.compactedRv) throw errors.expired('The resourceVersion for the provided list is too old.');
     }
     const items: string[] = [];
+    const objs: Obj[] = [];
+    const asTable = wantsTable(req.headers.accept);
     let lastKey = '';
     let more = false;
     let remaining = 0;
@@ -398,13 +406,19 @@ export class ApiServer {
         remaining++;
         continue;
       }
-      items.push(toItemJson(def, o));
+      if (asTable) objs.push(o); else items.push(toItemJson(def, o));
       lastKey = key;
     }
     const rvs = JSON.stringify(String(listRv));
     const contTok = more ? JSON.stringify(encodeContinue(listRv, `${lastKey}\u0000`)) : undefined;
     const rem = more && noFilter ? `,"remainingItemCount":${remaining}` : '';
     const listKind = `${def.kind}List`;
+    if (asTable) {
+      const meta: Obj = { resourceVersion: String(listRv) };
+      if (more) meta.continue = encodeContinue(listRv, `${lastKey}\u0000`);
+      if (more && noFilter) meta.remainingItemCount = remaining;
+      return this.sendJson(req, res, 200, JSON.stringify(table(def, objs, meta)), headers);
+    }
     let json: string;
     if (def.crd) {
       const meta = `{"continue":${contTok ?? '""'}${rem},"resourceVersion":${rvs}}`;
