@@ -21,9 +21,39 @@ export function openDb(path: string, opts: { migrationsDir?: string } = {}): Db 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
+  cacheStatements(sqlite);
   const db = drizzle(sqlite, { schema }) as Db;
   migrate(db, { migrationsFolder: opts.migrationsDir ?? migrationsFolder });
   return db;
+}
+
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * better-sqlite3 compiles SQL on every `prepare()`, and drizzle prepares every query it runs, so
+ * compiling was the largest cost of a list request. Compiled statements are kept per SQL text
+ * (values are bound parameters, so the texts are few), least recently used dropped first.
+ */
+function cacheStatements(sqlite: Database.Database, max = STATEMENT_CACHE_SIZE): void {
+  const prepare = sqlite.prepare.bind(sqlite);
+  const cache = new Map<string, Database.Statement>();
+  sqlite.prepare = function cachedPrepare(source: string) {
+    const hit = cache.get(source);
+    // A statement still being iterated cannot be shared; it gets a fresh one.
+    if (hit && !hit.busy) {
+      cache.delete(source);
+      cache.set(source, hit);
+      // drizzle switches statements to array rows (raw) for typed selects; every caller starts from objects.
+      if (hit.reader) hit.raw(false);
+      return hit;
+    }
+    const stmt = prepare(source);
+    if (!hit) {
+      cache.set(source, stmt);
+      if (cache.size > max) cache.delete(cache.keys().next().value!);
+    }
+    return stmt;
+  } as typeof sqlite.prepare;
 }
 
 /** Checkpoints the WAL and closes the file. */
