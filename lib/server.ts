@@ -1,19 +1,20 @@
 /**
  * Process entry: configuration → database (migrations, bootstrap) → cluster (when configured) →
  * HTTP. SIGTERM/SIGINT stop accepting, let in-flight requests finish (bounded), stop the cluster
- * side and close the database.
+ * side, checkpoint and close the database, exit 0 (lib/shutdown.ts).
  */
+import type { Server } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createLog } from './log.ts';
-import { openDb, closeDb } from '#db/client.ts';
+import { openDb } from '#db/client.ts';
 import { bootstrap } from './bootstrap.ts';
 import { createApp } from './app.ts';
 import { loadRoutes, routesFromModules } from './http/routes.ts';
 import { ROUTE_MODULES } from './http/route-manifest.ts';
 import { startCluster } from './k8s/start.ts';
 import { createMetrics } from './metrics.ts';
-import { SHUTDOWN_GRACE_MS } from './shutdown.ts';
+import { shutdown } from './shutdown.ts';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -44,21 +45,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    const timer = setTimeout(() => {
-      log.warn('in-flight requests did not finish in time; closing anyway');
-      (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-    }, SHUTDOWN_GRACE_MS);
-    timer.unref();
-    await new Promise<void>((res) => {
-      server.close(() => res());
-      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-    });
-    clearTimeout(timer);
-    await k8s?.stop();
-    closeDb(db);
-    log.info('stopped');
+    const code = await shutdown({ server: server as Server, k8s, db, log });
+    log.info({ code }, 'stopped');
     log.flush?.();
-    process.exit(0);
+    process.exit(code);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

@@ -1,0 +1,151 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { createServer, request, type Server } from 'node:http';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { openDb } from '#db/client.ts';
+import { createLog } from '#lib/log.ts';
+import { shutdown, SHUTDOWN_GRACE_MS } from '#lib/shutdown.ts';
+import { buildOnce, startServer, tempDir, waitReady, type ServerProcess } from '#test/support/server-process.ts';
+
+function memoryLog() {
+  const lines: Record<string, any>[] = [];
+  const sink = new Writable({ write(chunk, _e, cb) { for (const l of String(chunk).split('\n')) if (l) lines.push(JSON.parse(l)); cb(); } });
+  return { log: createLog('info', sink), lines };
+}
+
+/** GET on a fresh connection; resolves with the status or the error code. */
+function get(port: number, path: string, agent?: false): Promise<number | string> {
+  return new Promise((res) => {
+    const req = request({ host: '127.0.0.1', port, path, agent }, (r) => { r.resume(); r.on('end', () => res(r.statusCode!)); });
+    req.on('error', (e: NodeJS.ErrnoException) => res(e.code ?? e.message));
+    req.end();
+  });
+}
+
+describe('shutdown (in process)', () => {
+  let server: Server;
+  let port: number;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      if (req.url === '/hang') return; // never answers
+      res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(() => { server.closeAllConnections(); server.close(); });
+
+  it('waits for a bounded in-flight request, stops the cluster side, closes the database, returns 0', async () => {
+    // Answers after 300 ms.
+    const s = createServer((_req, res) => void new Promise((r) => setTimeout(r, 300)).then(() => res.end('done')));
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const p = (s.address() as { port: number }).port;
+    const db = openDb(':memory:');
+    const { log, lines } = memoryLog();
+    let clusterStopped = false;
+    const inflight = get(p, '/slow', false);
+    await new Promise((r) => setTimeout(r, 50));
+    const started = performance.now();
+    const code = await shutdown({ server: s, db, log, k8s: { stop: async () => { clusterStopped = true; } } });
+    expect(code).toBe(0);
+    expect(await inflight).toBe(200);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(200);
+    expect(clusterStopped).toBe(true);
+    expect(db.$client.open).toBe(false);
+    expect(lines.map((l) => l.msg)).toEqual(['HTTP stopped', 'cluster side stopped', 'database checkpointed and closed']);
+    expect(lines[0]!.timedOut).toBe(false);
+    // No longer accepting.
+    expect(await get(p, '/', false)).toBe('ECONNREFUSED');
+  });
+
+  it('cuts a request that outlives the grace period and still exits 0', async () => {
+    const db = openDb(':memory:');
+    const { log, lines } = memoryLog();
+    const hung = get(port, '/hang', false);
+    await new Promise((r) => setTimeout(r, 50));
+    const started = performance.now();
+    const code = await shutdown({ server, db, log, graceMs: 200 });
+    expect(code).toBe(0);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(await hung).toBe('ECONNRESET');
+    expect(lines.find((l) => l.msg === 'HTTP stopped')!.timedOut).toBe(true);
+    expect(lines.some((l) => /did not finish in time/.test(l.msg))).toBe(true);
+  });
+
+  it('does not wait forever for the cluster side', async () => {
+    const s = createServer((_q, r) => r.end());
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const db = openDb(':memory:');
+    const { log, lines } = memoryLog();
+    const started = performance.now();
+    const code = await shutdown({ server: s, db, log, k8s: { stop: () => new Promise(() => {}) }, clusterStopMs: 100 });
+    expect(code).toBe(0);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(lines.find((l) => l.msg === 'cluster side stopped')!.outcome).toBe('timed out');
+    expect(db.$client.open).toBe(false);
+  });
+});
+
+describe('SIGTERM on the production build (node dist/server.mjs)', () => {
+  const PASSWORD = 'shutdown-password-1';
+  let dist: string;
+  let data: string;
+  let s: ServerProcess;
+  beforeAll(async () => {
+    dist = await buildOnce();
+    data = tempDir('shutdown');
+    s = await startServer({ dist, env: { SSVIRT_DB_PATH: join(data, 'ssvirt.db'), SSVIRT_ADMIN_PASSWORD: PASSWORD, SSVIRT_LOGIN_DELAY_MS: '0' } });
+    await waitReady(s, 60_000);
+  }, 120_000);
+  afterAll(async () => {
+    await s?.stop(1_000);
+    rmSync(dist, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
+  });
+
+  it('finishes in-flight requests with 200, refuses new connections, exits 0 within the grace period', async () => {
+    const logs = () => s.output.flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });
+    // Each login hashes with scrypt on libuv's 4 threads: 12 at once keep the server busy a while.
+    const auth = `Basic ${Buffer.from(`admin@System:${PASSWORD}`).toString('base64')}`;
+    const logins = Array.from({ length: 12 }, () =>
+      fetch(`${s.url}/cloudapi/1.0.0/sessions/provider`, { method: 'POST', headers: { authorization: auth, accept: 'application/json;version=39.0' } })
+        .then(async (r) => ({ status: r.status, token: r.headers.get('x-vmware-vcloud-access-token'), body: await r.text() })),
+    );
+    // Wait until the server has them (the first finished login proves the others were queued).
+    const deadline = Date.now() + 30_000;
+    while (!logs().some((l) => l.path === '/cloudapi/1.0.0/sessions/provider') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    const signalled = performance.now();
+    s.proc.kill('SIGTERM');
+    while (!logs().some((l) => l.msg === 'shutting down') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+    const doneBeforeSignal = logs().filter((l) => l.msg === 'request' && l.path === '/cloudapi/1.0.0/sessions/provider').length;
+
+    // The listener is closed: a new connection is refused while the logins are still running.
+    const late = await get(s.port, '/readyz', false);
+    const code = await s.exited;
+    const exitMs = performance.now() - signalled;
+
+    const results = await Promise.all(logins);
+    for (const r of results) {
+      expect(r.status, r.body).toBe(200);
+      expect(r.token).toMatch(/\S{20,}/);
+    }
+    expect(code).toBe(0);
+    expect(late).toBe('ECONNREFUSED');
+    // Some of the logins were still in flight when SIGTERM came, and all of them completed.
+    expect(doneBeforeSignal).toBeLessThan(12);
+    const after = logs();
+    const shutAt = after.findIndex((l) => l.msg === 'shutting down');
+    expect(after.slice(shutAt).filter((l) => l.path === '/cloudapi/1.0.0/sessions/provider' && l.status === 200).length).toBeGreaterThan(0);
+    expect(after.filter((l) => l.path === '/cloudapi/1.0.0/sessions/provider' && l.status === 200)).toHaveLength(12);
+    // In order: HTTP drained without cutting anything, database checkpointed and closed, exit 0.
+    const msgs = after.slice(shutAt).map((l) => l.msg);
+    expect(msgs.filter((m) => m !== 'request')).toEqual(['shutting down', 'HTTP stopped', 'database checkpointed and closed', 'stopped']);
+    expect(after.find((l) => l.msg === 'HTTP stopped')!.timedOut).toBe(false);
+    // Within the in-flight bound (and so well within the pod's grace period).
+    expect(exitMs).toBeLessThan(SHUTDOWN_GRACE_MS);
+    // The checkpoint emptied the write-ahead log into the database file.
+    const wal = join(data, 'ssvirt.db-wal');
+    expect(!existsSync(wal) || statSync(wal).size === 0).toBe(true);
+  }, 60_000);
+});
