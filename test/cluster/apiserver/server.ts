@@ -182,15 +182,19 @@ export class ApiServer {
     this.sendJson(req, res, s.code ?? 500, JSON.stringify(s), headers);
   }
 
-  private async readBody(req: IncomingMessage): Promise<string> {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const c of req) {
-      size += (c as Buffer).length;
-      if (size > MAX_BODY) throw new ApiError(failure(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'));
-      chunks.push(c as Buffer);
-    }
-    return Buffer.concat(chunks).toString('utf8');
+  private readBody(req: IncomingMessage): Promise<string> {
+    // Event listeners rather than `for await`: async iteration costs more than the rest of a create.
+    return new Promise((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (c: Buffer) => {
+        size += c.length;
+        if (size > MAX_BODY) { reject(new ApiError(failure(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728'))); req.destroy(); return; }
+        chunks.push(c);
+      });
+      req.on('end', () => resolve(chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+      req.on('error', reject);
+    });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse, viaControl: boolean): Promise<void> {
