@@ -93,7 +93,7 @@ describe('npm run cluster (test/cluster/cli.ts)', () => {
 
 describe('npm run cluster -- --attach <kubeconfig> (in-process)', () => {
   it('loads the templates and runs the controllers against an existing API server', async () => {
-    const sim = await startSimulator({ tls: true });
+    const sim = await startSimulator();
     const lines: string[] = [];
     const running = await runCluster(['--attach', sim.kubeconfigPath, '--quiet', '--template-namespace', 'attach-templates'], (l) => lines.push(l));
     try {

@@ -4,7 +4,9 @@
  * again against SSVIRT_TEST_KUBECONFIG's API server when it is set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as simulator from '../index.ts';
 import { FAIL_ANNOTATION, FAIL_MESSAGE_ANNOTATION } from './index.ts';
+import * as controller from './kubevirt.ts';
 import {
   getVm,
   getVmi,
@@ -208,6 +210,23 @@ function suite(connect: () => Promise<TestCluster>) {
     await waitFor('the VMI of a deleted VM to go', async () => (await getVmi(c, ns, 'iota')) === undefined);
   });
 
+  it('is restart-safe: running VMs stay Running with the same VMI when the controllers restart', async () => {
+    await createVm('kappa', { runStrategy: 'Always' });
+    await waitForVmStatus(c, ns, 'kappa', 'Running');
+    const vmi = await getVmi(c, ns, 'kappa');
+    const rec = await recordStatuses(c.kc, ns, 'kappa');
+    await c.restartControllers();
+    await createVm('lambda', { runStrategy: 'Always' });
+    await waitForVmStatus(c, ns, 'lambda', 'Running');
+    rec.stop();
+    expect(rec.seen).toEqual(['Running']);
+    expect((await getVmi(c, ns, 'kappa')).metadata.uid).toBe(vmi.metadata.uid);
+    // The new VMI got an address no other VMI has, though the restarted controller counts from zero.
+    const all = (await c.custom.listNamespacedCustomObject({ ...kv('virtualmachineinstances', ns) })) as any;
+    const ips = all.items.map((v: any) => v.status?.interfaces?.[0]?.ipAddress).filter(Boolean);
+    expect(new Set(ips).size).toBe(ips.length);
+  });
+
   it('gives each running VMI its own IP address', async () => {
     await Promise.all(['k1', 'k2', 'k3'].map((n) => createVm(n, { runStrategy: 'Always' })));
     const ips = await Promise.all(
@@ -221,6 +240,25 @@ function suite(connect: () => Promise<TestCluster>) {
     expect(new Set(ips).size).toBe(3);
   });
 }
+
+describe('KubeVirt controller', () => {
+  it('reads the same subresource records the simulator writes', () => {
+    for (const name of ['PAUSE_ANNOTATION', 'RESTART_ANNOTATION', 'STOP_GRACE_ANNOTATION', 'RESTART_GRACE_ANNOTATION'] as const) {
+      expect(controller[name]).toBe(simulator[name]);
+    }
+  });
+
+  it('derives guest OS, CPU topology and memory from the VM', () => {
+    const vm = { metadata: { name: 'x' }, spec: { template: { metadata: { annotations: { 'vm.kubevirt.io/os': 'windows2k22' } }, spec: { domain: { resources: { requests: { cpu: '3', memory: '6Gi' } } } } } } };
+    expect(controller.guestOsInfoFor(controller.osKeyOf(vm))).toMatchObject({ id: 'mswindows', name: 'Microsoft Windows Server 2022 Datacenter' });
+    expect(controller.cpuTopologyOf(vm)).toEqual({ cores: 3, sockets: 1, threads: 1 });
+    expect(controller.guestMemoryOf(vm)).toBe('6Gi');
+    const disk = { spec: { template: { spec: { volumes: [{ containerDisk: { image: 'quay.io/containerdisks/fedora:40' } }] } } } };
+    expect(controller.guestOsInfoFor(controller.osKeyOf(disk))).toMatchObject({ id: 'fedora', versionId: '40' });
+    expect(controller.runStrategyOf({ spec: { running: true } })).toBe('Always');
+    expect(controller.runStrategyOf({ spec: {} })).toBe('Halted');
+  });
+});
 
 describe('KubeVirt controller against the simulator', () => {
   suite(() => simulatorCluster());

@@ -155,7 +155,11 @@ export function osKeyOf(vm: VirtualMachine): string {
   }
   const volumes: any[] = vm.spec?.template?.spec?.volumes ?? [];
   const image: string | undefined = volumes.find((v) => v.containerDisk?.image)?.containerDisk.image;
-  if (image) return image.split('/').pop()!.replace(/[:@].*$/, '').replace(/-container-disk.*$/, '');
+  if (image) {
+    // quay.io/containerdisks/fedora:40 → fedora40 (a numeric tag is the OS version).
+    const [repo = '', tag = ''] = image.split('/').pop()!.replace(/@.*$/, '').split(':');
+    return repo.replace(/-container-disk.*$/, '') + (/^\d/.test(tag) ? tag : '');
+  }
   const dv = vm.spec?.dataVolumeTemplates?.[0]?.spec;
   const source: string | undefined = dv?.sourceRef?.name ?? dv?.source?.registry?.url;
   if (source) return source.split('/').pop()!.replace(/[:@].*$/, '');
@@ -191,15 +195,21 @@ export function guestOsInfoFor(osKey: string): Record<string, string> {
   return { id: 'linux', name: 'Linux', version: '', versionId: '', prettyName: 'Linux', kernelRelease: '', kernelVersion: '', machine: 'x86_64' };
 }
 
-/** Fake, unique-per-process addresses (values in objects, never traffic). */
-function addressAllocator() {
+/**
+ * Fake addresses (values in objects, never traffic) from a counter, skipping those that VMIs in the
+ * cache already carry, so they stay unique across controller restarts too.
+ */
+function addressAllocator(inUse: (ip: string) => boolean) {
   let n = 0;
   return () => {
-    const i = n++;
-    const ip = `10.128.${Math.floor(i / 250) % 256}.${(i % 250) + 2}`;
-    const hex = (x: number) => x.toString(16).padStart(2, '0');
-    const mac = `02:5e:00:${hex((i >> 16) & 255)}:${hex((i >> 8) & 255)}:${hex(i & 255)}`;
-    return { ip, mac };
+    for (;;) {
+      const i = n++;
+      const ip = `10.128.${Math.floor(i / 250) % 256}.${(i % 250) + 2}`;
+      if (inUse(ip) && n < 64_000) continue;
+      const hex = (x: number) => x.toString(16).padStart(2, '0');
+      const mac = `02:5e:00:${hex((i >> 16) & 255)}:${hex((i >> 8) & 255)}:${hex(i & 255)}`;
+      return { ip, mac };
+    }
   };
 }
 
@@ -235,7 +245,19 @@ export async function startKubevirtController(
   const stepDelay = opts.stepDelayMs ?? 30;
   const nodeName = opts.nodeName ?? 'sim-node-1';
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const allocate = addressAllocator();
+  // IPs carried by VMIs in the cache, counted per IP (a VMI's update repeats its address).
+  const ipsByVmi = new Map<string, string[]>();
+  const ipUse = new Map<string, number>();
+  const trackIps = (type: 'add' | 'update' | 'delete', vmi: VirtualMachineInstance) => {
+    const key = keyOf(vmi);
+    for (const ip of ipsByVmi.get(key) ?? []) ipUse.set(ip, (ipUse.get(ip) ?? 1) - 1);
+    ipsByVmi.delete(key);
+    if (type === 'delete') return;
+    const ips = ((vmi.status?.interfaces as Array<{ ipAddress?: string }>) ?? []).map((i) => i.ipAddress).filter((ip): ip is string => !!ip);
+    ipsByVmi.set(key, ips);
+    for (const ip of ips) ipUse.set(ip, (ipUse.get(ip) ?? 0) + 1);
+  };
+  const allocate = addressAllocator((ip) => (ipUse.get(ip) ?? 0) > 0);
   const lastStep = new Map<string, number>();
 
   const queue = new WorkQueue((key) => reconcile(key), log);
@@ -250,10 +272,14 @@ export async function startKubevirtController(
     kc,
     `/apis/${GROUP}/${VERSION}/virtualmachineinstances`,
     () => custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: 'virtualmachineinstances' }) as never,
-    (_t, vmi) => queue.add(keyOf(vmi)),
+    (type, vmi) => {
+      trackIps(type, vmi);
+      queue.add(keyOf(vmi));
+    },
     (m) => log(`[kubevirt] ${m}`),
   );
 
+  const cachesSynced = Promise.all([vms.synced, vmis.synced]);
   const ref = (plural: string, namespace: string, name: string) => ({ group: GROUP, version: VERSION, plural, namespace, name });
 
   async function patchVmStatus(vm: VirtualMachine, status: Record<string, unknown>): Promise<void> {
@@ -400,6 +426,8 @@ export async function startKubevirtController(
   }
 
   async function reconcile(key: string): Promise<void> {
+    // Both caches must be listed first: a VM seen before its VMI would look stopped and be "started".
+    await cachesSynced;
     const { namespace, name } = splitKey(key);
     const vm = vms.get(name, namespace);
     const vmi = vmis.get(name, namespace);

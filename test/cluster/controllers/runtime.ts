@@ -93,7 +93,10 @@ export class WorkQueue {
     this.timers.clear();
     this.order.length = 0;
     this.pending.clear();
-    while (this.running > 0) await sleep(5);
+    // In-flight reconciles finish their current API call; bounded, since one may wait on a cache
+    // that never syncs (API server gone).
+    const deadline = Date.now() + 2000;
+    while (this.running > 0 && Date.now() < deadline) await sleep(5);
   }
 
   private pump(): void {
