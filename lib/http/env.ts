@@ -9,6 +9,7 @@ import type { Cluster } from '#lib/k8s/cluster.ts';
 import type { ApiError } from './errors.ts';
 import type { LoginThrottle } from '#lib/auth/throttle.ts';
 import type { Metrics } from '#lib/metrics.ts';
+import type { RouteDef } from './routes.ts';
 
 export interface Deps {
   db: Db;
@@ -35,5 +36,7 @@ export interface AppEnv {
     now: () => number;
     loginThrottle: LoginThrottle;
     metrics: Metrics;
+    /** The app's route table (for the API description). */
+    routes: RouteDef[];
   };
 }
