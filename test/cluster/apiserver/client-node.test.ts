@@ -256,6 +256,21 @@ describe('watches and informers', () => {
 });
 
 describe('namespace deletion', () => {
+  it('stays Terminating, with the namespace controller\'s conditions, while content has finalizers', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'held' } } });
+    await core.createNamespacedSecret({ namespace: 'held', body: { metadata: { name: 'h', finalizers: ['ssvirt.io/hold'] } } });
+    await core.deleteNamespace({ name: 'held' });
+    const ns = await until(async () => {
+      const n = await core.readNamespace({ name: 'held' });
+      return n.status?.conditions?.length ? n : undefined;
+    });
+    expect(ns.status?.conditions?.find((c) => c.type === 'NamespaceFinalizersRemaining')).toMatchObject({
+      status: 'True', message: 'Some content in the namespace has finalizers remaining: ssvirt.io/hold in 1 resource instances',
+    });
+    await core.patchNamespacedSecret({ namespace: 'held', name: 'h', body: { metadata: { finalizers: null } } }, merge);
+    await until(async () => (await codeOf(core.readNamespace({ name: 'held' }))) === 404);
+  });
+
   it('passes through Terminating, refuses new content with 403, empties the namespace and removes it', async () => {
     await core.createNamespace({ body: { metadata: { name: 'doomed' } } });
     await crd.createNamespacedCustomObject({ group: G, version: V, namespace: 'doomed', plural: VMS, body: vm('v') });

@@ -155,6 +155,35 @@ export class Controllers {
       }
     }
     this.finishNamespace(ns);
+    if (this.pendingNs.has(ns)) this.reportRemaining(ns);
+  }
+
+  /** What the namespace controller reports while content with finalizers keeps a namespace Terminating. */
+  private reportRemaining(ns: string): void {
+    const n = this.store.get(NS, '', ns);
+    if (!n) return;
+    const counts = new Map<string, number>();
+    const fins = new Map<string, number>();
+    for (const def of RESOURCES) {
+      if (!def.namespaced) continue;
+      for (const o of this.store.list(def, ns)) {
+        const key = def.group ? `${def.plural}.${def.group}` : def.plural;
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        for (const f of o.metadata.finalizers ?? []) fins.set(f, (fins.get(f) ?? 0) + 1);
+      }
+    }
+    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const cond = (type: string, status: string, reason: string, message: string) => ({ type, status, lastTransitionTime: now, reason, message });
+    const conditions = [
+      cond('NamespaceDeletionDiscoveryFailure', 'False', 'ResourcesDiscovered', 'All resources successfully discovered'),
+      cond('NamespaceDeletionGroupVersionParsingFailure', 'False', 'ParsedGroupVersions', 'All legacy kube types successfully parsed'),
+      cond('NamespaceDeletionContentFailure', 'False', 'ContentDeleted', 'All content successfully deleted, may be waiting on finalization'),
+      cond('NamespaceContentRemaining', 'True', 'SomeResourcesRemain',
+        `Some resources are remaining: ${[...counts].sort().map(([k, c]) => `${k} has ${c} resource instances`).join(', ')}`),
+      cond('NamespaceFinalizersRemaining', fins.size ? 'True' : 'False', fins.size ? 'SomeFinalizersRemain' : 'ContentHasNoFinalizers',
+        fins.size ? `Some content in the namespace has finalizers remaining: ${[...fins].sort().map(([f, c]) => `${f} in ${c} resource instances`).join(', ')}` : 'All content-preserving finalizers finished'),
+    ];
+    this.registry.mutate(NS, n, (o) => { o.status = { ...o.status, conditions }; }, MANAGER, 'status');
   }
 
   private finishNamespace(ns: string): void {

@@ -158,7 +158,8 @@ export class Registry {
     next.metadata.managedFields = fields ?? recordUpdate(prev, next, { manager: caller.manager, apiVersion: apiVersionOf(def), subresource });
     if (next.metadata.managedFields.length === 0) delete next.metadata.managedFields;
     if (caller.dryRun) return canonical(def, next);
-    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length)) {
+    // Namespaces go away through the namespace controller (spec.finalizers), not here.
+    if (next.metadata.deletionTimestamp && !(next.metadata.finalizers?.length) && def.kind !== 'Namespace') {
       // Removing the last finalizer of an object being deleted deletes it; the answer is the
       // updated object at its previous resourceVersion, as a real server answers.
       const answer = canonical(def, { ...next, metadata: { ...next.metadata, resourceVersion: prev.metadata.resourceVersion } });
