@@ -23,11 +23,12 @@ export function cors(origins: string[]): MiddlewareHandler<AppEnv> {
         Vary: 'Origin',
       });
     }
-    await next();
+    // Before next(): headers set on a finished response force Hono to copy it (see lib/app.ts).
     if (allowed) {
       c.header('Access-Control-Allow-Origin', any ? '*' : origin);
       c.header('Access-Control-Expose-Headers', EXPOSE_HEADERS);
       c.header('Vary', 'Origin');
     }
+    await next();
   };
 }
