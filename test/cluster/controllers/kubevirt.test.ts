@@ -15,6 +15,7 @@ import {
   power,
   REAL_KUBECONFIG,
   realCluster,
+  realSuiteTitle,
   recordStatuses,
   simulatorCluster,
   waitFor,
@@ -71,7 +72,7 @@ function suite(connect: () => Promise<TestCluster>) {
     const rec = await recordStatuses(c.kc, ns, 'alpha');
     await patchVm('alpha', { spec: { runStrategy: 'Always' } });
     const running = await waitForVmStatus(c, ns, 'alpha', 'Running');
-    rec.stop();
+    await rec.stop('Running');
     expect(rec.seen).toEqual(expect.arrayContaining(['Starting', 'Running']));
     expect(rec.seen.indexOf('Starting')).toBeLessThan(rec.seen.indexOf('Running'));
     expect(running.status).toMatchObject({ ready: true, created: true, runStrategy: 'Always' });
@@ -98,7 +99,7 @@ function suite(connect: () => Promise<TestCluster>) {
     const rec = await recordStatuses(c.kc, ns, 'beta');
     await patchVm('beta', { spec: { runStrategy: 'Halted' } });
     await waitForVmStatus(c, ns, 'beta', 'Stopped');
-    rec.stop();
+    await rec.stop('Stopped');
     expect(rec.seen).toEqual(['Running', 'Stopping', 'Stopped']);
     expect(await getVmi(c, ns, 'beta')).toBeUndefined();
   });
@@ -110,7 +111,7 @@ function suite(connect: () => Promise<TestCluster>) {
       dataVolumeTemplates: [{ metadata: { name: 'gamma' }, spec: { sourceRef: { kind: 'DataSource', name: 'fedora' } } }],
     });
     await waitForVmStatus(c, ns, 'gamma', 'Running');
-    rec.stop();
+    await rec.stop('Running');
     expect(rec.seen).toEqual(['Provisioning', 'Starting', 'Running']);
   });
 
@@ -148,7 +149,7 @@ function suite(connect: () => Promise<TestCluster>) {
       return vmi && vmi.metadata.uid !== firstVmi.metadata.uid && vmi.status?.phase === 'Running';
     });
     await waitForVmStatus(c, ns, 'eps', 'Running');
-    rec.stop();
+    await rec.stop('Running');
     expect(rec.seen).toEqual(['Running', 'Stopping', 'Starting', 'Running']);
     const afterRestart = await getVm(c, ns, 'eps');
     expect(afterRestart.status.stateChangeRequests).toBeUndefined();
@@ -218,7 +219,7 @@ function suite(connect: () => Promise<TestCluster>) {
     await c.restartControllers();
     await createVm('lambda', { runStrategy: 'Always' });
     await waitForVmStatus(c, ns, 'lambda', 'Running');
-    rec.stop();
+    await rec.stop('Running');
     expect(rec.seen).toEqual(['Running']);
     expect((await getVmi(c, ns, 'kappa')).metadata.uid).toBe(vmi.metadata.uid);
     // The new VMI got an address no other VMI has, though the restarted controller counts from zero.
@@ -265,7 +266,7 @@ describe('KubeVirt controller against the simulator', () => {
 });
 
 describe.skipIf(!REAL_KUBECONFIG)(
-  'KubeVirt controller against SSVIRT_TEST_KUBECONFIG (skipped: set SSVIRT_TEST_KUBECONFIG to a kubeconfig to run these against another API server)',
+  realSuiteTitle('KubeVirt controller'),
   () => {
     suite(() => realCluster());
   },

@@ -10,6 +10,7 @@ import {
   kv,
   REAL_KUBECONFIG,
   realCluster,
+  realSuiteTitle,
   simulatorCluster,
   tmpl,
   waitFor,
@@ -179,7 +180,7 @@ describe('TemplateInstance controller against the simulator', () => {
 });
 
 describe.skipIf(!REAL_KUBECONFIG)(
-  'TemplateInstance controller against SSVIRT_TEST_KUBECONFIG (skipped: set SSVIRT_TEST_KUBECONFIG to a kubeconfig to run these against another API server)',
+  realSuiteTitle('TemplateInstance controller'),
   () => {
     suite(() => realCluster());
   },

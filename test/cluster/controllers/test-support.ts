@@ -22,6 +22,13 @@ import { PAUSE_ANNOTATION, RESTART_ANNOTATION, RESTART_GRACE_ANNOTATION, STOP_GR
 import { installCrds } from '../crds/index.ts';
 
 export const REAL_KUBECONFIG = process.env.SSVIRT_TEST_KUBECONFIG;
+
+/** Title of a suite that runs only against SSVIRT_TEST_KUBECONFIG; says why when it is skipped. */
+export function realSuiteTitle(what: string): string {
+  return REAL_KUBECONFIG
+    ? `${what} against SSVIRT_TEST_KUBECONFIG (${REAL_KUBECONFIG})`
+    : `${what} against another API server: skipped because SSVIRT_TEST_KUBECONFIG is not set (set it to a kubeconfig to run these there)`;
+}
 export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 export interface TestCluster {
@@ -138,8 +145,11 @@ export function waitForVmStatus(c: TestCluster, namespace: string, name: string,
   }, timeoutMs);
 }
 
-/** Records, through a watch, every distinct consecutive printableStatus of one VM. */
-export async function recordStatuses(kc: KubeConfig, namespace: string, name: string): Promise<{ seen: string[]; stop(): void }> {
+/**
+ * Records, through a watch, every distinct consecutive printableStatus of one VM. `stop(last)` first
+ * waits (≤ 3 s) for `last` to arrive: a GET can see a status before the watch delivers it.
+ */
+export async function recordStatuses(kc: KubeConfig, namespace: string, name: string): Promise<{ seen: string[]; stop(last?: string): Promise<void> }> {
   const seen: string[] = [];
   const watch = new Watch(kc);
   const req = await watch.watch(
@@ -151,7 +161,14 @@ export async function recordStatuses(kc: KubeConfig, namespace: string, name: st
     },
     () => {},
   );
-  return { seen, stop: () => req.abort() };
+  return {
+    seen,
+    async stop(last?: string) {
+      const deadline = Date.now() + 3000;
+      while (last && seen[seen.length - 1] !== last && Date.now() < deadline) await sleep(10);
+      req.abort();
+    },
+  };
 }
 
 let subresourcesServed: Map<string, boolean> | undefined;

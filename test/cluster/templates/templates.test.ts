@@ -1,7 +1,7 @@
 /** The sample VM templates: their format, loading them (idempotently), and the benchmark generator. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processTemplate } from '../controllers/process.ts';
-import { REAL_KUBECONFIG, realCluster, simulatorCluster, tmpl, type TestCluster } from '../controllers/test-support.ts';
+import { REAL_KUBECONFIG, realCluster, realSuiteTitle, simulatorCluster, tmpl, type TestCluster } from '../controllers/test-support.ts';
 import { applyTemplates, loadSampleTemplates, makeTemplates, sampleTemplates } from './index.ts';
 
 const label = (t: any, prefix: string) => Object.keys(t.metadata.labels ?? {}).filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
@@ -125,7 +125,7 @@ describe('loading templates into the simulator', () => {
 });
 
 describe.skipIf(!REAL_KUBECONFIG)(
-  'loading templates into SSVIRT_TEST_KUBECONFIG (skipped: set SSVIRT_TEST_KUBECONFIG to a kubeconfig to run these against another API server)',
+  realSuiteTitle('loading templates'),
   () => {
     loading(() => realCluster({ controllers: false }));
   },
