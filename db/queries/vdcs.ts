@@ -58,3 +58,8 @@ export function deleteVdcCascade(db: Db, id: string): void {
     db.delete(vdcs).where(eq(vdcs.id, id)).run();
   });
 }
+
+/** Every VDC of an org. */
+export function vdcsOfOrg(db: Db, orgId: string): VdcRow[] {
+  return db.select().from(vdcs).where(eq(vdcs.orgId, orgId)).all();
+}

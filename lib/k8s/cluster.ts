@@ -37,8 +37,8 @@ export interface Cluster {
   applyVdc(vdc: VdcRow, org: OrgRow): Promise<void>;
   /** Whether a namespace of that name exists in the cluster (ours or not) and whose it is. */
   namespaceState(name: string): Promise<NamespaceState>;
-  /** Asks for a namespace's deletion; true when it is already gone. */
-  deleteVdcNamespace(name: string): Promise<boolean>;
+  /** Deletes the VDC's namespace if it carries the VDC's id; true when it is gone (or not ours). */
+  deleteVdcNamespace(name: string, vdcId: string): Promise<boolean>;
   /** Whether the VDC namespace is still known to the namespace informer. */
   namespaceCached(name: string): boolean;
   /** `status.used` of the VDC quota, from the informer cache. */

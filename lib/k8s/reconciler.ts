@@ -129,7 +129,7 @@ export class Reconciler {
         return vdc.status === CREATING ? 'vdc-finish-create' : 'vdc-provision';
       }
       case DELETING: {
-        await this.k8s.deleteVdcNamespace(vdc.namespace);
+        await this.k8s.deleteVdcNamespace(vdc.namespace, vdc.id);
         return (await finishVdcDeletion(this.db, this.k8s, vdc)) ? 'vdc-finish-delete' : undefined;
       }
       default: {

@@ -214,8 +214,13 @@ export class ClusterRuntime implements Cluster {
     return { exists: true, vdcId: ns.metadata?.labels?.[L_VDC_ID], terminating: !!ns.metadata?.deletionTimestamp };
   }
 
-  /** Asks for a VDC namespace's deletion; true when it is already gone. */
-  deleteVdcNamespace(name: string): Promise<boolean> {
+  /**
+   * Asks for a VDC namespace's deletion; true when it is gone. A namespace of that name that does
+   * not carry this VDC's id is not ours: it is left alone and counts as gone for this VDC.
+   */
+  async deleteVdcNamespace(name: string, vdcId: string): Promise<boolean> {
+    const ns = await this.track(readNamespace(this.api, name));
+    if (!ns || ns.metadata?.labels?.[L_VDC_ID] !== vdcId) return true;
     return this.track(deleteNamespace(this.api, name));
   }
 

@@ -1,17 +1,17 @@
 /**
- * Creating a VDC (admin API). The flow, in order:
+ * Creating a VDC (admin API). The flow, in order (design.md "Create"):
  *
  * 1. validate — the body (already checked by VdcCreateSchema) is merged over the defaults into a
  *    full VdcSpec; the org was resolved by the caller (adminOrg).
  * 2. write row — one synchronous transaction picks the namespace name (vdcNamespaceName, taken =
- *    any VDC row holding it) and inserts the row. The per-org unique index on the lower-cased name
- *    turns a concurrent duplicate into 400 DUPLICATE_NAME with nothing written.
- * 3. cluster step — goes here, between writing the row and answering, once the Kubernetes
- *    integration lands (design.md "Create"): the row is then inserted as CREATING, the
- *    namespace picker's isTaken also asks the cluster, the namespace, quota and policy are
- *    created from the row (lib/k8s), the row turns READY; a rejection removes what was created and
- *    the row, and answers 400/503. Today there is no such step, so every VDC is stored
- *    PENDING_CLUSTER — the state the reconciler will pick up when a cluster appears.
+ *    any VDC row holding it) and inserts the row: CREATING with a cluster, PENDING_CLUSTER without
+ *    one (the reconciler provisions it when a cluster appears). The per-org unique index on the
+ *    lower-cased name turns a concurrent duplicate into 400 DUPLICATE_NAME with nothing written.
+ * 3. cluster step — the namespace name is also checked against the cluster (one still
+ *    terminating is taken), then the namespace, quota and policy are applied and the row turns
+ *    READY. On failure what was created is deleted and the row removed; if that clean-up cannot
+ *    finish (cluster away) the row stays DELETING for the reconciler, so no object outlives its
+ *    row. The answer is 503 CLUSTER_UNAVAILABLE or the mapped 400.
  * 4. answer — 201 with the VDC and a Location.
  *
  * A disabled org may get VDCs: this is the System Administrators' API and VCD lets them manage a
@@ -25,7 +25,10 @@ import { atomic } from '#db/client.ts';
 import { isUniqueViolation } from '#db/errors.ts';
 import { duplicateName } from '#lib/http/errors.ts';
 import { baseUrl } from '#lib/views/common.ts';
-import { vdcView } from '#lib/views/vdc.ts';
+import { renderVdc } from './render.ts';
+import { claimNamespaceName, provisionVdc, CREATING, DELETING } from './provision.ts';
+import { clusterError } from '#lib/http/cluster-errors.ts';
+import { deleteVdcCascade, findVdc, updateVdc } from '#db/queries/vdcs.ts';
 import { toUrn } from '#lib/urn.ts';
 import { vdcNamespaceName } from './namespace-name.ts';
 import { defaultSpec, mergeSpec, rowOfSpec } from './spec.ts';
@@ -36,7 +39,7 @@ export const PENDING_CLUSTER = 'PENDING_CLUSTER';
 
 /** Creates a VDC in `org` and answers 201. */
 export async function createVdc(c: Ctx, org: OrgRow, body: VdcBody & { name: string }): Promise<Response> {
-  const { db } = c.var;
+  const { db, k8s } = c.var;
   const spec = mergeSpec(defaultSpec(body.name), body);
 
   const id = randomUUID();
@@ -44,13 +47,39 @@ export async function createVdc(c: Ctx, org: OrgRow, body: VdcBody & { name: str
   try {
     atomic(db, () => {
       const namespace = vdcNamespaceName(org.name, spec.name, (n) => namespaceTaken(db, n));
-      insertVdc(db, { id, orgId: org.id, ...rowOfSpec(spec), status: PENDING_CLUSTER, namespace, createdAt: now, updatedAt: now });
+      insertVdc(db, { id, orgId: org.id, ...rowOfSpec(spec), status: k8s ? CREATING : PENDING_CLUSTER, namespace, createdAt: now, updatedAt: now });
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw duplicateName(`name: a VDC named '${spec.name}' already exists in organization '${org.name}'`);
     throw e;
   }
+  if (k8s) {
+    try {
+      await claimNamespaceName(db, k8s, id, org.name);
+      await provisionVdc(db, k8s, id, c.var.now());
+    } catch (e) {
+      await undoCreate(c, id);
+      throw clusterError(e, `VDC '${spec.name}' was not created`);
+    }
+  }
 
   c.header('Location', `${baseUrl(c)}/api/admin/org/${toUrn('org', org.id)}/vdcs/${toUrn('vdc', id)}`);
-  return c.json(vdcView(findVdcWithOrg(db, id)!), 201);
+  return c.json(renderVdc(c, findVdcWithOrg(db, id)!), 201);
+}
+
+/** Removes what a failed create made: the namespace (if any), then the row — or leaves the row DELETING. */
+async function undoCreate(c: Ctx, id: string): Promise<void> {
+  const { db, k8s, log } = c.var;
+  const vdc = findVdc(db, id);
+  if (!vdc || !k8s) return;
+  try {
+    const gone = await k8s.deleteVdcNamespace(vdc.namespace, vdc.id);
+    if (gone) {
+      deleteVdcCascade(db, id);
+      return;
+    }
+  } catch (e) {
+    log.warn({ vdc: id, err: (e as Error).message }, 'could not undo a failed VDC create; the reconciler will finish it');
+  }
+  updateVdc(db, id, { status: DELETING, statusMessage: 'creation failed; removing its namespace', updatedAt: c.var.now() });
 }

@@ -1,20 +1,26 @@
 /**
- * Deleting a VDC (admin API). The flow, in order:
+ * Deleting a VDC (admin API). The flow, in order (design.md "Delete", kubernetes.md "Deletion"):
  *
  * 1. validate — refused with 400 BUSY_ENTITY while the VDC has vApps, unless forced
  *    (`?force=true` or `?recursive=true`).
- * 2. cluster step — goes here once the Kubernetes integration lands (design.md "Delete",
- *    kubernetes.md "Deletion"): Kubernetes first, so the row is marked DELETING, the namespace is
- *    deleted (Background propagation), the answer is 202 with the VDC, and the row goes when the
- *    namespace is gone. Without a cluster side there is nothing to wait for, so:
- * 3. remove rows — the VDC with its vApps and VMs, in one transaction; its name is free again.
- * 4. answer — 204.
+ * 2. cluster step — Kubernetes first: the row is marked DELETING and the namespace deletion is
+ *    requested (Background propagation; it takes the vApps' objects with it). If the namespace is
+ *    already gone the rows go at once (204); otherwise the answer is 202 with the VDC DELETING
+ *    and the row goes when the namespace is gone (namespace watch, reconciler). The cluster
+ *    being away keeps the row DELETING (the reconciler finishes) and answers 503; a refusal
+ *    puts the row back and answers the mapped error.
+ * 3. no cluster (or a VDC that never got one) — the VDC with its vApps and VMs is removed in one
+ *    transaction; its name is free again; 204.
  *
- * The vApp count and the delete run with no await between them, so no request of this process
- * can add a vApp in between.
+ * The vApp count and the status change run with no await between them, so no request of this
+ * process can add a vApp in between.
  */
 import type { Ctx } from '#lib/http/route.ts';
-import { deleteVdcCascade, vdcVappCount, type VdcRow } from '#db/queries/vdcs.ts';
+import { deleteVdcCascade, findVdc, findVdcWithOrg, updateVdc, vdcVappCount, type VdcRow } from '#db/queries/vdcs.ts';
+import { DELETING, finishVdcDeletion } from './provision.ts';
+import { renderVdc } from './render.ts';
+import { clusterError } from '#lib/http/cluster-errors.ts';
+import { isUnavailable } from '#lib/k8s/errors.ts';
 import { busyEntity } from '#lib/http/errors.ts';
 
 /** Deletes a VDC (and, when forced, what is in it) and answers. */
@@ -25,7 +31,24 @@ export async function deleteVdc(c: Ctx, vdc: VdcRow, force: boolean): Promise<Re
     throw busyEntity(`VDC '${vdc.name}' still has ${vappCount} vApp(s); delete them first or use ?force=true or ?recursive=true`);
   }
 
-  deleteVdcCascade(db, vdc.id);
-
-  return c.body(null, 204);
+  const { k8s } = c.var;
+  if (!k8s || vdc.status === 'PENDING_CLUSTER') {
+    deleteVdcCascade(db, vdc.id);
+    return c.body(null, 204);
+  }
+  const before = { status: vdc.status, statusMessage: vdc.statusMessage };
+  updateVdc(db, vdc.id, { status: DELETING, statusMessage: null, updatedAt: c.var.now() });
+  let gone: boolean;
+  try {
+    gone = await k8s.deleteVdcNamespace(vdc.namespace, vdc.id);
+  } catch (e) {
+    if (!isUnavailable(e)) updateVdc(db, vdc.id, before);
+    throw clusterError(e, `VDC '${vdc.name}' is not deleted yet${isUnavailable(e) ? ' (it stays DELETING; the deletion completes when the cluster is back)' : ''}`);
+  }
+  if (gone) {
+    deleteVdcCascade(db, vdc.id);
+    return c.body(null, 204);
+  }
+  if (await finishVdcDeletion(db, k8s, findVdc(db, vdc.id)!)) return c.body(null, 204);
+  return c.json(renderVdc(c, findVdcWithOrg(db, vdc.id)!), 202);
 }

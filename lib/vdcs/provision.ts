@@ -50,7 +50,8 @@ export async function provisionVdc(db: Db, k8s: Cluster, vdcId: string, now: num
 /** Deletes the row (and its vApps/VMs) when the namespace is gone; true when it did. */
 export async function finishVdcDeletion(db: Db, k8s: Cluster, vdc: VdcRow): Promise<boolean> {
   if (k8s.namespaceCached(vdc.namespace)) return false;
-  if ((await k8s.namespaceState(vdc.namespace)).exists) return false;
+  const st = await k8s.namespaceState(vdc.namespace);
+  if (st.exists && st.vdcId === vdc.id) return false;
   deleteVdcCascade(db, vdc.id);
   return true;
 }

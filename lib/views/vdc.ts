@@ -6,11 +6,14 @@ import { ALLOCATION_TYPE, type AllocationModel } from '#lib/vdcs/schema.ts';
 import { toUrn } from '#lib/urn.ts';
 import { iso, ref } from './common.ts';
 
+/** What a VDC's namespace uses, in the VDC's own units (from the quota's `status.used`). */
+export interface VdcUsage { cpu: number; memory: number }
+
 /**
- * Renders a VDC. `used` is 0 until the cluster integration reads it from the namespace's
- * ResourceQuota status (kubernetes.md); the row alone cannot know it.
+ * Renders a VDC. `used` comes from the namespace's ResourceQuota status (lib/vdcs/render.ts);
+ * 0 when no cluster reports it.
  */
-export function vdcView({ vdc: r, orgName }: VdcWithOrg) {
+export function vdcView({ vdc: r, orgName }: VdcWithOrg, usage?: VdcUsage) {
   return {
     id: toUrn('vdc', r.id),
     name: r.name,
@@ -19,8 +22,8 @@ export function vdcView({ vdc: r, orgName }: VdcWithOrg) {
     allocationModel: r.allocationModel,
     allocationType: ALLOCATION_TYPE[r.allocationModel as AllocationModel] ?? null,
     computeCapacity: {
-      cpu: { allocated: r.cpuAllocated, limit: r.cpuLimit, reserved: r.cpuReserved, used: 0, units: r.cpuUnits },
-      memory: { allocated: r.memoryAllocated, limit: r.memoryLimit, reserved: r.memoryReserved, used: 0, units: r.memoryUnits },
+      cpu: { allocated: r.cpuAllocated, limit: r.cpuLimit, reserved: r.cpuReserved, used: usage?.cpu ?? 0, units: r.cpuUnits },
+      memory: { allocated: r.memoryAllocated, limit: r.memoryLimit, reserved: r.memoryReserved, used: usage?.memory ?? 0, units: r.memoryUnits },
     },
     providerVdc: r.providerVdc ?? null,
     nicQuota: r.nicQuota,

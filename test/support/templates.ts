@@ -43,5 +43,5 @@ export class FakeTemplateSource implements TemplateSource {
  */
 export function fakeCluster(source: TemplateSource | undefined): Cluster {
   const partial: Pick<Cluster, 'health' | 'templates'> = { health: () => ({ kubernetes: 'ok', informers: 'synced' }), templates: () => source };
-  return partial as Cluster;
+  return partial as Partial<Cluster> as Cluster;
 }

@@ -11,11 +11,11 @@ import { listScope } from '#lib/authz.ts';
 import { listVdcs } from '#db/queries/vdcs.ts';
 import { vdcs } from '#db/schema.ts';
 import { VDC_FIELDS } from '#lib/vdcs/schema.ts';
-import { vdcView } from '#lib/views/vdc.ts';
+import { renderVdc } from '#lib/vdcs/render.ts';
 
 export default defineRoute({ summary: 'List VDCs', query: ListQuerySchema }, function listVdcsHandler(c, { query }) {
   const plan = planList(query, VDC_FIELDS);
   const scope = listScope(c.var.session, 'vdc');
   const { total, rows } = listVdcs(c.var.db, plan, whereAll(scope.orgId ? eq(vdcs.orgId, scope.orgId) : undefined, plan.where));
-  return pageResponse(c, plan, total, rows.map(vdcView));
+  return pageResponse(c, plan, total, rows.map((r) => renderVdc(c, r)));
 });

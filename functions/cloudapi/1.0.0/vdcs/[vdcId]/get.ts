@@ -4,8 +4,8 @@
  */
 import { defineRoute } from '#lib/http/route.ts';
 import { visibleVdc } from '#lib/vdcs/visible.ts';
-import { vdcView } from '#lib/views/vdc.ts';
+import { renderVdc } from '#lib/vdcs/render.ts';
 
 export default defineRoute({ summary: 'Get a VDC', params: { vdcId: 'vdc' } }, function getVdc(c, { params }) {
-  return c.json(vdcView(visibleVdc(c, params.vdcId)));
+  return c.json(renderVdc(c, visibleVdc(c, params.vdcId)));
 });

@@ -10,11 +10,11 @@ import { listVdcs } from '#db/queries/vdcs.ts';
 import { vdcs } from '#db/schema.ts';
 import { adminOrg } from '#lib/vdcs/visible.ts';
 import { VDC_FIELDS } from '#lib/vdcs/schema.ts';
-import { vdcView } from '#lib/views/vdc.ts';
+import { renderVdc } from '#lib/vdcs/render.ts';
 
 export default defineRoute({ summary: 'List an organization\'s VDCs (admin)', params: { orgId: 'org' }, query: ListQuerySchema }, function listOrgVdcs(c, { params, query }) {
   const org = adminOrg(c, params.orgId, 'read');
   const plan = planList(query, VDC_FIELDS);
   const { total, rows } = listVdcs(c.var.db, plan, whereAll(eq(vdcs.orgId, org.id), plan.where));
-  return pageResponse(c, plan, total, rows.map(vdcView));
+  return pageResponse(c, plan, total, rows.map((r) => renderVdc(c, r)));
 });

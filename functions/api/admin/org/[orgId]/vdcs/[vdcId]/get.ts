@@ -5,8 +5,8 @@
  */
 import { defineRoute } from '#lib/http/route.ts';
 import { adminVdc } from '#lib/vdcs/visible.ts';
-import { vdcView } from '#lib/views/vdc.ts';
+import { renderVdc } from '#lib/vdcs/render.ts';
 
 export default defineRoute({ summary: 'Get a VDC (admin)', params: { orgId: 'org', vdcId: 'vdc' } }, function getOrgVdc(c, { params }) {
-  return c.json(vdcView(adminVdc(c, params.orgId, params.vdcId, 'read')));
+  return c.json(renderVdc(c, adminVdc(c, params.orgId, params.vdcId, 'read')));
 });
