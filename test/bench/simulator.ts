@@ -4,7 +4,7 @@
  * second, list of 10,000 objects (whole and paged), watch events per second to several watchers,
  * and the simulator's memory with 10,000 VMs loaded. Prints figures; asserts nothing.
  *
- *   npx tsx test/bench/simulator.ts [count=10000] [concurrency=32]
+ *   npx tsx test/bench/simulator.ts [count=10000] [concurrency=32] [watchers=4]
  */
 import { fork } from 'node:child_process';
 import http from 'node:http';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 const COUNT = Number(process.argv[2] ?? 10_000);
 let baselineRate = 0;
+let baselineCpuPerReq = 0;
 const CONCURRENCY = Number(process.argv[3] ?? 32);
 
 // Baseline first: the same create load against a bare Node HTTP server in its own process.
@@ -19,6 +20,8 @@ const CONCURRENCY = Number(process.argv[3] ?? 32);
   const bare = fork(fileURLToPath(new URL('./simulator-process.ts', import.meta.url)), ['bare'], { execArgv: ['--import', 'tsx'] });
   const where = await new Promise<{ url: string }>((resolve) => bare.once('message', (m) => resolve(m as { url: string })));
   const bareAgent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+  const bareCpu = () => new Promise<number>((resolve) => { bare.once('message', (m) => resolve((m as { cpuMicros: number }).cpuMicros)); bare.send({ cmd: 'cpu' }); });
+  const bareCpu0 = await bareCpu();
   const body = JSON.stringify({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'x' }, spec: {} });
   let next = 0;
   const t0 = performance.now();
@@ -32,7 +35,8 @@ const CONCURRENCY = Number(process.argv[3] ?? 32);
     }
   }));
   const secs = (performance.now() - t0) / 1000;
-  console.log(`baseline: bare Node HTTP server, same client: ${(COUNT / secs).toFixed(0)} requests/s wall`);
+  baselineCpuPerReq = ((await bareCpu()) - bareCpu0) / COUNT;
+  console.log(`baseline: bare Node HTTP server, same client: ${(COUNT / secs).toFixed(0)} requests/s wall, ${baselineCpuPerReq.toFixed(0)} us CPU per request`);
   bareAgent.destroy();
   bare.send({ cmd: 'stop' });
   baselineRate = COUNT / secs;
@@ -83,7 +87,7 @@ const ns = await call('POST', '/api/v1/namespaces', { metadata: { name: 'bench' 
 rv = Number(JSON.parse(ns.body).metadata.resourceVersion);
 
 // Watchers that count events while the rest runs.
-const WATCHERS = 4;
+const WATCHERS = Number(process.argv[4] ?? 4);
 let watchEvents = 0;
 const watchReqs: http.ClientRequest[] = [];
 for (let w = 0; w < WATCHERS; w++) {
@@ -106,7 +110,7 @@ const createSecs = await pool(COUNT, async (i) => {
 let cpuUsed = (await cpu()) - cpu0;
 console.log(`create: ${COUNT} VirtualMachines in ${createSecs.toFixed(2)} s = ${(COUNT / createSecs).toFixed(0)} creates/s wall (concurrency ${CONCURRENCY}, ${WATCHERS} watchers open)`);
 console.log(`create: ${(COUNT / createSecs / baselineRate * 100).toFixed(0)}% of the bare-server rate measured just before`);
-console.log(`create: simulator CPU ${(cpuUsed / COUNT).toFixed(0)} us per create = ${(COUNT / (cpuUsed / 1e6)).toFixed(0)} creates per simulator CPU-second`);
+console.log(`create: simulator CPU ${(cpuUsed / COUNT).toFixed(0)} us per create = ${(COUNT / (cpuUsed / 1e6)).toFixed(0)} creates per simulator CPU-second (${(cpuUsed / COUNT / baselineCpuPerReq).toFixed(1)}x the bare server's CPU per request)`);
 
 await new Promise((r) => setTimeout(r, 300));
 console.log(`watch: ${watchEvents} events delivered to ${WATCHERS} watchers during the creates = ${(watchEvents / createSecs).toFixed(0)} events/s`);
