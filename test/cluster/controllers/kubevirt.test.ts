@@ -228,6 +228,18 @@ function suite(connect: () => Promise<TestCluster>) {
     expect(new Set(ips).size).toBe(ips.length);
   });
 
+  it('gets through injected API errors and a dropped watch', async (ctx) => {
+    if (!c.faults) return ctx.skip();
+    const ids = [
+      c.faults.inject({ verb: 'patch', resource: 'virtualmachines', status: 503, times: 3 }),
+      c.faults.inject({ verb: 'create', resource: 'virtualmachineinstances', status: 500, times: 1 }),
+      c.faults.inject({ verb: 'watch', resource: 'virtualmachines', dropWatch: 'gone', times: 1 }),
+    ];
+    await createVm('mu', { runStrategy: 'Always' });
+    await waitForVmStatus(c, ns, 'mu', 'Running', 10_000);
+    ids.forEach((id) => c.faults!.clear(id));
+  });
+
   it('gives each running VMI its own IP address', async () => {
     await Promise.all(['k1', 'k2', 'k3'].map((n) => createVm(n, { runStrategy: 'Always' })));
     const ips = await Promise.all(

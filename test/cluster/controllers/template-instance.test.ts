@@ -144,6 +144,22 @@ function suite(connect: () => Promise<TestCluster>) {
     expect(ti.status.conditions[0]).toMatchObject({ type: 'InstantiateFailure', message: expect.stringContaining('unable to retrieve TemplateInstance Secret') });
   });
 
+  it('retries transient API errors (as client-go would) and fails on a refusal', async (ctx) => {
+    if (!c.faults) return ctx.skip();
+    const id = c.faults.inject({ verb: 'create', resource: 'virtualmachines', status: 503, times: 2 });
+    await instantiate('flaky', fedora(), { NAME: 'flaky-vm' });
+    const ok = await settled('flaky');
+    c.faults.clear(id);
+    expect(ok.status.conditions[0]).toMatchObject({ type: 'Ready', status: 'True' });
+    expect((await getVm(c, ns, 'flaky-vm')).metadata.name).toBe('flaky-vm');
+
+    const refused = c.faults.inject({ verb: 'create', resource: 'virtualmachines', status: 403, times: 1 });
+    await instantiate('refused', fedora(), { NAME: 'refused-vm' });
+    const failed = await settled('refused');
+    c.faults.clear(refused);
+    expect(failed.status.conditions[0]).toMatchObject({ type: 'InstantiateFailure', message: expect.stringContaining('Name=refused-vm:') });
+  });
+
   it('is restart-safe: an instance processed again adopts its own existing objects', async () => {
     await instantiate('again', fedora(), { NAME: 'again-vm' });
     const first = await settled('again');

@@ -58,6 +58,23 @@ export interface TemplateInstanceControllerOptions {
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/** Attempts per instance before a transient API error becomes its InstantiateFailure. */
+const TRANSIENT_ATTEMPTS = 5;
+
+/**
+ * Errors client-go would retry by itself (429/5xx with Retry-After, broken connections), so that
+ * OpenShift's controller would not fail an instance for them: 429, 5xx and network errors.
+ */
+function isTransient(e: unknown): boolean {
+  const code = errorCode(e);
+  if (code !== undefined) return code === 429 || code >= 500;
+  const err = e as { type?: unknown; code?: unknown; name?: unknown };
+  return err?.type === 'system' || err?.name === 'FetchError' || (typeof err?.code === 'string' && err.code.startsWith('E'));
+}
+
+/** Thrown to have the work queue retry the instance later. */
+class RetryLater extends Error {}
+
 function hasCondition(ti: TemplateInstance, type: string): boolean {
   return (ti.status?.conditions ?? []).some((c) => c.type === type && c.status === 'True');
 }
@@ -96,6 +113,16 @@ export async function startTemplateInstanceController(
     (m) => log(`[template-instance] ${m}`),
   );
 
+  // Transient failures per instance uid (bounded retries, then the failure is reported).
+  const attempts = new Map<string, number>();
+  function retryIfTransient(ti: TemplateInstance, e: unknown): void {
+    if (!isTransient(e)) return;
+    const uid = ti.metadata!.uid!;
+    const n = (attempts.get(uid) ?? 0) + 1;
+    attempts.set(uid, n);
+    if (n < TRANSIENT_ATTEMPTS) throw new RetryLater(errorMessage(e));
+  }
+
   async function readSecretValues(ti: TemplateInstance): Promise<Record<string, string>> {
     const name = ti.spec?.secret?.name;
     if (!name) return {};
@@ -103,6 +130,7 @@ export async function startTemplateInstanceController(
     try {
       secret = await core.readNamespacedSecret({ name, namespace: ti.metadata!.namespace! });
     } catch (e) {
+      retryIfTransient(ti, e);
       throw new TemplateProcessError(`unable to retrieve TemplateInstance Secret: ${errorMessage(e)}`);
     }
     const values: Record<string, string> = {};
@@ -137,6 +165,7 @@ export async function startTemplateInstanceController(
             });
             if (existing.metadata?.labels?.[TEMPLATE_INSTANCE_OWNER] === uid) created = existing;
           } catch (getErr) {
+            retryIfTransient(ti, getErr);
             errors.push(
               `unable to retrive existing ${resourceLabel(obj)}, Name=${obj.metadata.name}: ${errorMessage(getErr)}`,
             );
@@ -144,6 +173,7 @@ export async function startTemplateInstanceController(
           }
         }
         if (!created) {
+          retryIfTransient(ti, e);
           errors.push(`unable to create ${resourceLabel(obj)}, Name=${obj.metadata.name}: ${errorMessage(e)}`);
           continue;
         }
@@ -253,6 +283,7 @@ export async function startTemplateInstanceController(
     const kept = (ti.status?.conditions ?? []).filter((c) => !conditions.some((n) => n.type === c.type));
     await patchStatus(ti, { conditions: [...kept, ...conditions], objects: refs });
     done.add(ti.metadata!.uid!);
+    attempts.delete(ti.metadata!.uid!);
     log(`[template-instance] ${key}: ${failure ? `InstantiateFailure: ${failure}` : `Ready (${refs.length} objects)`}`);
   }
 

@@ -35,6 +35,8 @@ export interface TestCluster {
   kc: KubeConfig;
   /** True when testing the API server of SSVIRT_TEST_KUBECONFIG. */
   real: boolean;
+  /** The simulator's fault injection (simulator only). */
+  faults?: import('../index.ts').FaultControl;
   core: CoreV1Api;
   custom: CustomObjectsApi;
   /** Creates a namespace with a unique name, deleted again by stop(). */
@@ -55,7 +57,9 @@ export async function simulatorCluster(opts: ClusterOptions = {}): Promise<TestC
   // Plain HTTP: a TLS handshake per request (client-node keeps no connections alive) costs CPU the
   // polling tests would rather spend elsewhere; the CLI test covers TLS.
   const sim = await startSimulator({ tls: false });
-  return makeCluster(sim.kubeConfig(), false, opts, () => sim.stop());
+  const cluster = await makeCluster(sim.kubeConfig(), false, opts, () => sim.stop());
+  cluster.faults = sim.faults;
+  return cluster;
 }
 
 /** The API server of SSVIRT_TEST_KUBECONFIG, with the CRDs installed when it lacks them. */
