@@ -145,6 +145,17 @@ describe('REST details through client-node', () => {
     }
   });
 
+  it('applies a Namespace (create by apply, then drop an annotation it no longer applies)', async () => {
+    const ssa = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+    const ns = (annotations: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'applied', labels: { 'app.kubernetes.io/managed-by': 'ssvirt' }, annotations } });
+    const first = await core.patchNamespace({ name: 'applied', body: ns({ a: '1', b: '2' }), fieldManager: 'ssvirt', force: true }, ssa);
+    expect(first.metadata?.labels).toEqual({ 'app.kubernetes.io/managed-by': 'ssvirt', 'kubernetes.io/metadata.name': 'applied' });
+    expect(first.status?.phase).toBe('Active');
+    const second = await core.patchNamespace({ name: 'applied', body: ns({ a: '1' }), fieldManager: 'ssvirt', force: true }, ssa);
+    expect(second.metadata?.annotations).toEqual({ a: '1' });
+    expect(second.metadata?.labels?.['kubernetes.io/metadata.name']).toBe('applied');
+  });
+
   it('answers the Table form kubectl asks for', async () => {
     await crd.createNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: 'rd', plural: 'virtualmachines', body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'tv' }, spec: { runStrategy: 'Halted', template: { spec: {} } } } });
     const r = await fetch(`${sim.url}/apis/kubevirt.io/v1/namespaces/rd/virtualmachines`, { headers: { Authorization: `Bearer ${sim.token}`, Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' } });
