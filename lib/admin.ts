@@ -5,12 +5,17 @@
  *   npm run admin -- create-user --username u --org Acme [--password p] [--role "Organization Administrator"]...
  *                                [--full-name "…"] [--email a@b.c]
  *   npm run admin -- reset-password --username u [--password p]
+ *   npm run admin -- backup <file>
+ *
+ * `backup` copies the database online (the server may keep running) into <file>; it needs an
+ * existing database and changes nothing in it (no bootstrap). Restore: see lib/backup.ts.
  *
  * A password left out is generated and printed once; a given one is never printed. Resetting a
  * password ends the user's sessions. Exit codes: 0 done; 1 the operation failed (e.g. the username
  * is taken); 2 bad arguments (unknown command or option, invalid value, unknown org, role or user).
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { pathToFileURL } from 'node:url';
 import * as v from 'valibot';
@@ -27,6 +32,7 @@ import { EmailSchema, PasswordSchema, UsernameSchema } from './users/schema.ts';
 import { resolveRoles } from './users/refs.ts';
 import { createUser } from './users/create.ts';
 import { parseUrn, toUrn } from './urn.ts';
+import { backupDatabase } from './backup.ts';
 
 /** A mistake in the command line: exit code 2. */
 class UsageError extends Error {}
@@ -36,7 +42,11 @@ type Values = Record<string, string | string[] | boolean | undefined>;
 interface Command {
   usage: string;
   options: NonNullable<ParseArgsConfig['options']>;
-  run(db: Db, o: Values, out: (line: string) => void): Promise<void>;
+  /** How many positional arguments the command takes (none when left out). */
+  positionals?: number;
+  /** Works on an existing database only, without bootstrapping it. */
+  existingOnly?: boolean;
+  run(db: Db, o: Values, out: (line: string) => void, args: string[]): Promise<void>;
 }
 
 const COMMANDS: Record<string, Command> = {
@@ -78,7 +88,16 @@ const COMMANDS: Record<string, Command> = {
       if (generated) out(`generated password for '${user.username}': ${password}`);
     },
   },
-  // 'backup <file>' comes here (a separate issue).
+  backup: {
+    usage: 'backup <file>',
+    options: {},
+    positionals: 1,
+    existingOnly: true,
+    async run(db, _o, out, [file]) {
+      const r = await backupDatabase(db, file!);
+      out(`backed up ${r.pages} pages (${r.bytes} bytes) to ${r.file} in ${r.ms} ms`);
+    },
+  },
 };
 
 function required(o: Values, name: string): string {
@@ -133,16 +152,23 @@ export async function main(argv: string[], { env, out, err }: Io = processIo): P
   let db: Db | undefined;
   try {
     let values: Values;
+    let positionals: string[];
     try {
-      values = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: false }).values;
+      const parsed = parseArgs({ args: rest, options: command.options, strict: true, allowPositionals: !!command.positionals });
+      values = parsed.values as Values;
+      positionals = parsed.positionals;
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    if (positionals.length !== (command.positionals ?? 0)) throw new UsageError(`expected ${command.positionals ?? 0} argument(s), got ${positionals.length}`);
     const config = loadConfig(env);
+    if (command.existingOnly && (config.dbPath === ':memory:' || !existsSync(config.dbPath))) {
+      throw new UsageError(`no database at SSVIRT_DB_PATH=${config.dbPath}`);
+    }
     db = openDb(config.dbPath);
     const log = createLog(config.logLevel, process.stderr);
-    await bootstrap(db, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, log });
-    await command.run(db, values, out);
+    if (!command.existingOnly) await bootstrap(db, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, log });
+    await command.run(db, values, out, positionals);
     return 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError) { err(`ssvirt-admin: ${e.message}\nusage: npm run admin -- ${command.usage}`); return 2; }
