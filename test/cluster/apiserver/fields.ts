@@ -87,8 +87,45 @@ function diffPaths(a: Obj, b: Obj, scope: 'main' | 'status'): Path[] {
 
 export interface ManagerInfo { manager: string; apiVersion: string; subresource?: string }
 
+/** fieldsV1 of everything in `o` (a create), built directly: the hot path of a create. */
+function objectFields(o: Obj, scope: 'main' | 'status'): Obj {
+  const mapFields = (m: Obj): Obj => {
+    const out: Obj = { '.': {} };
+    for (const k in m) {
+      const c = m[k];
+      out[`f:${k}`] = isMap(c) && Object.keys(c).length > 0 ? mapFields(c) : {};
+    }
+    return out;
+  };
+  const root: Obj = {};
+  for (const k in o) {
+    if (k === 'apiVersion' || k === 'kind') continue;
+    if (scope === 'status' ? k !== 'status' : k === 'status') continue;
+    const v = o[k];
+    if (k === 'metadata' && isMap(v)) {
+      const meta: Obj = {};
+      for (const mk in v) {
+        if (SERVER_META.has(mk)) continue;
+        const mv = v[mk];
+        meta[`f:${mk}`] = isMap(mv) && Object.keys(mv).length > 0 ? mapFields(mv) : {};
+      }
+      if (Object.keys(meta).length) root['f:metadata'] = meta;
+      continue;
+    }
+    root[`f:${k}`] = isMap(v) && Object.keys(v).length > 0 ? mapFields(v) : {};
+  }
+  return root;
+}
+
 /** Records an Update by `who`: it now owns the fields it changed; others lose them. */
 export function recordUpdate(prev: Obj | undefined, next: Obj, who: ManagerInfo): Obj[] {
+  if (!prev) {
+    const fieldsV1 = objectFields(next, who.subresource === 'status' ? 'status' : 'main');
+    if (Object.keys(fieldsV1).length === 0) return [];
+    const e: Obj = { manager: who.manager, operation: 'Update', apiVersion: who.apiVersion, time: nowTime(), fieldsType: 'FieldsV1', fieldsV1 };
+    if (who.subresource) e.subresource = who.subresource;
+    return [e];
+  }
   const scope = who.subresource === 'status' ? 'status' : 'main';
   const entries: Obj[] = clone(prev?.metadata?.managedFields ?? []);
   const changed = prev ? diffPaths(prev, next, scope) : leafPaths(next, scope);
@@ -158,8 +195,11 @@ export function apply(live: Obj, applied: Obj, manager: string, apiVersion: stri
   }
   let next = mergeApplied(live, applied) as Obj;
   next.metadata = { ...next.metadata };
+  // A path this manager owned as a leaf (e.g. an empty map) that the new apply fills in is still
+  // applied: it is a prefix of an applied path, so it must not be removed.
+  const stillApplied = (p: Path) => appliedPaths.some((a) => a.length > p.length && p.every((s, i) => a[i] === s));
   for (const p of fromFieldsV1(prevMine?.fieldsV1)) {
-    if (!appliedKeys.has(key(p)) && !ownedByOthers.has(key(p))) deletePath(next, p);
+    if (!appliedKeys.has(key(p)) && !ownedByOthers.has(key(p)) && !stillApplied(p)) deletePath(next, p);
   }
   const mineEntry: Obj = { manager, operation: 'Apply', apiVersion, time: nowTime(), fieldsType: 'FieldsV1', fieldsV1: toFieldsV1(appliedPaths, false) };
   const sameFields = prevMine && deepEqual(prevMine.fieldsV1, mineEntry.fieldsV1);

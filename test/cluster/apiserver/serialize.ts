@@ -7,11 +7,26 @@ import type { ResourceDef } from './resources.ts';
 
 export type Obj = Record<string, any>;
 
+/**
+ * Sorts keys at every level. Maps already in order are kept (and their children sorted in place), so
+ * the input must be owned by the caller; stored objects are canonical already and come back as is.
+ */
 export function sortDeep(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(sortDeep);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) { const c = sortDeep(v[i]); if (c !== v[i]) v[i] = c; }
+    return v;
+  }
   if (v && typeof v === 'object') {
+    const o = v as Obj;
+    const keys = Object.keys(o);
+    let sorted = true;
+    for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) { sorted = false; break; }
+    if (sorted) {
+      for (const k of keys) { const c = sortDeep(o[k]); if (c !== o[k]) o[k] = c; }
+      return o;
+    }
     const out: Obj = {};
-    for (const k of Object.keys(v as Obj).sort()) out[k] = sortDeep((v as Obj)[k]);
+    for (const k of keys.sort()) out[k] = sortDeep(o[k]);
     return out;
   }
   return v;
