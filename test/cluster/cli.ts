@@ -11,7 +11,8 @@
  * certificate in the kubeconfig, because kubectl sends no bearer token to a plain http:// server;
  * --tls is accepted for clarity), --token <t>, --no-subresources,
  * --step-delay-ms <n>, --dir <path>, --template-namespace <ns> (default openshift), --no-templates,
- * --quiet (no controller log), --attach <kubeconfig>, --help.
+ * --quiet (no controller log), --require-requester (fail TemplateInstances without
+ * spec.requester.username, as OpenShift does), --attach <kubeconfig>, --help.
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,7 +23,7 @@ import { installCrds } from './crds/index.ts';
 import { loadSampleTemplates } from './templates/index.ts';
 
 const USAGE = `usage: npm run cluster -- [--port N] [--tls|--no-tls] [--token T] [--no-subresources] [--step-delay-ms N]
-                             [--dir PATH] [--template-namespace NS] [--no-templates] [--quiet]
+                             [--dir PATH] [--template-namespace NS] [--no-templates] [--quiet] [--require-requester]
        npm run cluster -- --attach KUBECONFIG [--step-delay-ms N] [--template-namespace NS] [--no-templates]`;
 
 /** A command-line mistake: printed with the usage, exit code 2. */
@@ -56,6 +57,7 @@ export async function runCluster(
         'template-namespace': { type: 'string', default: 'openshift' },
         'no-templates': { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
+        'require-requester': { type: 'boolean', default: false },
         attach: { type: 'string' },
         help: { type: 'boolean', default: false },
       },
@@ -109,7 +111,7 @@ export async function runCluster(
   try {
     const templates = args['no-templates'] ? 0 : await loadSampleTemplates(kc, args['template-namespace']);
     if (templates) say(`templates: ${templates} in namespace ${args['template-namespace']}`);
-    const controllers = await startControllers(kc, { stepDelayMs, log });
+    const controllers = await startControllers(kc, { stepDelayMs, log, requireRequester: args['require-requester'] });
     say(`kubeconfig: ${kubeconfigPath}`);
     return {
       kubeconfigPath,

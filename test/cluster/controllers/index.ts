@@ -16,6 +16,8 @@ export interface ControllerOptions {
   log?: (msg: string) => void;
   /** Add OpenShift's `template.openshift.io/finalizer` to processed TemplateInstances (default true). */
   templateInstanceFinalizer?: boolean;
+  /** Fail TemplateInstances without `spec.requester.username`, as OpenShift does (default false). */
+  requireRequester?: boolean;
 }
 
 export interface RunningControllers {
@@ -28,7 +30,7 @@ export interface RunningControllers {
 export async function startControllers(kc: KubeConfig, opts: ControllerOptions = {}): Promise<RunningControllers> {
   const log = opts.log ?? (() => {});
   const [templates, kubevirt] = await Promise.all([
-    startTemplateInstanceController(kc, { log, finalizer: opts.templateInstanceFinalizer }),
+    startTemplateInstanceController(kc, { log, finalizer: opts.templateInstanceFinalizer, requireRequester: opts.requireRequester }),
     startKubevirtController(kc, { log, stepDelayMs: opts.stepDelayMs }),
   ]);
   return {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleTemplates } from '../templates/index.ts';
-import { TEMPLATE_INSTANCE_FINALIZER, TEMPLATE_INSTANCE_OWNER } from './index.ts';
+import { startControllers, TEMPLATE_INSTANCE_FINALIZER, TEMPLATE_INSTANCE_OWNER } from './index.ts';
 import {
   getVm,
   kv,
@@ -190,6 +190,35 @@ function suite(connect: () => Promise<TestCluster>) {
     expect(left.items.map((v: any) => v.metadata.name)).not.toContain('gone-vm');
   });
 }
+
+describe('TemplateInstance controller with requireRequester', () => {
+  it('fails an instance without spec.requester.username as OpenShift does, and processes one with it', async () => {
+    const c = await simulatorCluster({ controllers: false });
+    const controllers = await startControllers(c.kc, { requireRequester: true });
+    try {
+      const ns = await c.namespace('req');
+      const create = (name: string, spec: Record<string, unknown>) =>
+        c.custom.createNamespacedCustomObject({
+          ...tmpl('templateinstances', ns),
+          body: { apiVersion: 'template.openshift.io/v1', kind: 'TemplateInstance', metadata: { name }, spec },
+        });
+      const template = { objects: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: '${N}' }, stringData: { a: 'b' } }], parameters: [{ name: 'N', value: 's1' }] };
+      await create('without', { template });
+      await create('with', { template: { ...template, parameters: [{ name: 'N', value: 's2' }] }, requester: { username: 'system:serviceaccount:ssvirt:ssvirt' } });
+      const conditionOf = (name: string) =>
+        waitFor(`${name} to settle`, async () => {
+          const ti: any = await c.custom.getNamespacedCustomObject({ ...tmpl('templateinstances', ns), name });
+          return ti.status?.conditions?.[0];
+        });
+      expect(await conditionOf('without')).toMatchObject({ type: 'InstantiateFailure', reason: 'Failed', message: 'spec.requester.username not set' });
+      expect(await conditionOf('with')).toMatchObject({ type: 'Ready', status: 'True' });
+      expect((await c.core.readNamespacedSecret({ namespace: ns, name: 's2' })).metadata?.labels?.[TEMPLATE_INSTANCE_OWNER]).toBeTruthy();
+    } finally {
+      await controllers.stop();
+      await c.stop();
+    }
+  });
+});
 
 describe('TemplateInstance controller against the simulator', () => {
   suite(() => simulatorCluster());

@@ -14,6 +14,8 @@
  * - the finalizer `template.openshift.io/finalizer` is added; when the instance is deleted the objects
  *   in `status.objects` are deleted (propagation Foreground) and the finalizer removed.
  * Not simulated: requester authorization (SubjectAccessReviews) and `wait-for-ready` readiness.
+ * OpenShift's controller fails an instance without `spec.requester.username` ("spec.requester.username
+ * not set"); that check is off by default and enabled with `requireRequester`.
  */
 import {
   CoreV1Api,
@@ -54,6 +56,8 @@ export interface TemplateInstanceControllerOptions {
   log?: Log;
   /** Add OpenShift's cleanup finalizer to processed instances (default true). */
   finalizer?: boolean;
+  /** Fail instances without `spec.requester.username`, as OpenShift does (default false). */
+  requireRequester?: boolean;
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -144,6 +148,8 @@ export async function startTemplateInstanceController(
   async function createObjects(ti: TemplateInstance): Promise<{ refs: ObjectRef[]; errors: string[] }> {
     const namespace = ti.metadata!.namespace!;
     const uid = ti.metadata!.uid!;
+    const requester = (ti.spec?.requester as { username?: string } | undefined)?.username;
+    if (opts.requireRequester && !requester) throw new TemplateProcessError('spec.requester.username not set');
     const template = structuredClone(ti.spec?.template ?? {});
     const supplied = await readSecretValues(ti);
     const { objects: processed } = processTemplate(template, supplied);
@@ -273,7 +279,7 @@ export async function startTemplateInstanceController(
         if (result.errors.length) failure = result.errors.join('\n');
       } catch (e) {
         if (!(e instanceof TemplateProcessError)) throw e; // API trouble: retried by the queue
-        failure = e.message.startsWith('unable to') ? e.message : `unable to process Template objects: ${e.message}`;
+        failure = /^(unable to|spec\.)/.test(e.message) ? e.message : `unable to process Template objects: ${e.message}`;
       }
       if (useFinalizer) await addFinalizer(ti);
     }
