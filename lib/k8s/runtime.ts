@@ -162,7 +162,10 @@ export class ClusterRuntime implements Cluster {
   noteOutcome(e: unknown | undefined): void {
     if (e === undefined) { this.lastProblem = undefined; return; }
     const k = classify(e);
-    if (k.kind === 'unavailable' || k.kind === 'timeout') this.lastProblem = k.message;
+    if (k.kind === 'unavailable' || k.kind === 'timeout') {
+      this.lastProblem = k.message;
+      this.scheduleProbe(500);
+    }
   }
 
   /** The power mode, detected once (retried until discovery answers). */
@@ -171,9 +174,17 @@ export class ClusterRuntime implements Cluster {
     return this.powerModeValue;
   }
 
+  private probeRun: (() => Promise<void>) | undefined;
+  private scheduleProbe(ms: number) {
+    if (this.stopped || !this.probeRun) return;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(() => void this.probeRun?.(), ms);
+    this.probeTimer.unref();
+  }
+
   private probe() {
     const versionApi = this.o.kc.makeApiClient(VersionApi);
-    const run = async () => {
+    const run = this.probeRun = async () => {
       try {
         await this.api.call('get', 'version', (opt) => versionApi.getCode(opt));
         this.lastProblem = undefined;
@@ -181,10 +192,7 @@ export class ClusterRuntime implements Cluster {
       } catch (e) {
         this.lastProblem = e instanceof K8sError ? e.message : String(e);
       }
-      if (!this.stopped) {
-        this.probeTimer = setTimeout(run, this.lastProblem ? 2_000 : 10_000);
-        this.probeTimer.unref();
-      }
+      this.scheduleProbe(this.lastProblem ? 2_000 : 10_000);
     };
     void run();
   }
@@ -259,6 +267,11 @@ export class ClusterRuntime implements Cluster {
   async power(vm: VmRow, action: PowerAction): Promise<void> {
     const mode = await this.track(this.powerMode());
     await this.track(sendPowerAction(this.api, mode, vm.namespace, vm.name, action, vm.status));
+  }
+
+  /** Recomputes a vApp's status from the caches and its VM rows. */
+  refreshVapp(vappId: string): void {
+    this.sync.refreshVapp(vappId);
   }
 
   /** Subscribes to VM row changes made by the status sync. */
