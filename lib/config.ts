@@ -3,6 +3,7 @@
  * A bad value stops the start with a message naming the variable.
  */
 import * as v from 'valibot';
+import { dirname, join } from 'node:path';
 
 const bool = (def: boolean) =>
   v.pipe(
@@ -52,6 +53,9 @@ export const ConfigSchema = v.object({
   SSVIRT_RECONCILE_INTERVAL_SECONDS: int(60, 1, 86_400),
   SSVIRT_LOGIN_DELAY_MS: int(500, 0, 60_000),
   SSVIRT_COMMIT: v.optional(v.pipe(v.string(), v.trim())),
+  SSVIRT_BACKUP_INTERVAL_MINUTES: int(0, 0, 7 * 24 * 60),
+  SSVIRT_BACKUP_DIR: str(''),
+  SSVIRT_BACKUP_KEEP: int(7, 1, 1000),
 });
 
 export interface Config {
@@ -76,6 +80,12 @@ export interface Config {
   loginDelayMs: number;
   /** Build commit shown by GET /api/v1/version, when the build sets it. */
   commit?: string;
+  /** Periodic online backups every this many minutes; 0 = none. */
+  backupIntervalMinutes: number;
+  /** Where periodic backups go (default: `backups/` beside the database file). */
+  backupDir: string;
+  /** How many periodic backups to keep. */
+  backupKeep: number;
 }
 
 export class ConfigError extends Error {}
@@ -109,5 +119,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcileIntervalSeconds: o.SSVIRT_RECONCILE_INTERVAL_SECONDS,
     loginDelayMs: o.SSVIRT_LOGIN_DELAY_MS,
     commit: o.SSVIRT_COMMIT || undefined,
+    backupIntervalMinutes: o.SSVIRT_BACKUP_INTERVAL_MINUTES,
+    backupDir: o.SSVIRT_BACKUP_DIR || join(dirname(o.SSVIRT_DB_PATH), 'backups'),
+    backupKeep: o.SSVIRT_BACKUP_KEEP,
   };
 }

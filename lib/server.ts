@@ -15,6 +15,7 @@ import { ROUTE_MODULES } from './http/route-manifest.ts';
 import { startCluster } from './k8s/start.ts';
 import { createMetrics } from './metrics.ts';
 import { shutdown } from './shutdown.ts';
+import { startPeriodicBackup } from './backup.ts';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -36,6 +37,10 @@ async function main(): Promise<void> {
   const routes = ROUTE_MODULES ? routesFromModules(ROUTE_MODULES) : await loadRoutes();
   const app = createApp({ db, config, log, k8s, routes, metrics });
 
+  const backups = config.backupIntervalMinutes > 0
+    ? startPeriodicBackup({ db, dir: config.backupDir, intervalMs: config.backupIntervalMinutes * 60_000, keep: config.backupKeep, log })
+    : undefined;
+
   const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log.info({ port: info.port, host: config.host, db: config.dbPath, cluster: k8s ? 'configured' : 'not-configured' }, `listening on http://${config.host}:${info.port}`);
   });
@@ -45,7 +50,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    const code = await shutdown({ server: server as Server, k8s, db, log });
+    const code = await shutdown({ server: server as Server, k8s, db, log, background: backups ? [backups] : [] });
     log.info({ code }, 'stopped');
     log.flush?.();
     process.exit(code);

@@ -18,6 +18,8 @@ const IDLE_SWEEP_MS = 50;
 export interface ShutdownDeps {
   server: Pick<Server, 'close' | 'closeIdleConnections' | 'closeAllConnections'>;
   k8s?: { stop(): Promise<void> };
+  /** Background work on the database (periodic backups), stopped before it closes. */
+  background?: { stop(): Promise<void> }[];
   db: Db;
   log: Log;
   graceMs?: number;
@@ -45,6 +47,11 @@ export async function shutdown(deps: ShutdownDeps): Promise<number> {
   clearInterval(sweep);
   clearTimeout(force);
   log.info({ ms: Math.round(performance.now() - started), timedOut }, 'HTTP stopped');
+
+  if (deps.background?.length) {
+    await Promise.all(deps.background.map((b) => b.stop().catch((e: unknown) => log.warn({ err: e }, 'stopping background work failed'))));
+    log.info('background work stopped');
+  }
 
   if (deps.k8s) {
     const ms = deps.clusterStopMs ?? CLUSTER_STOP_MS;

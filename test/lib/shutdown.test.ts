@@ -73,6 +73,19 @@ describe('shutdown (in process)', () => {
     expect(lines.some((l) => /did not finish in time/.test(l.msg))).toBe(true);
   });
 
+  it('stops background work (periodic backups) after HTTP and before the database closes', async () => {
+    const s = createServer((_q, r) => r.end());
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const db = openDb(':memory:');
+    const { log, lines } = memoryLog();
+    let openWhenStopped: boolean | undefined;
+    const code = await shutdown({ server: s, db, log, background: [{ stop: async () => { await new Promise((r) => setTimeout(r, 50)); openWhenStopped = db.$client.open; } }] });
+    expect(code).toBe(0);
+    expect(openWhenStopped).toBe(true);
+    expect(db.$client.open).toBe(false);
+    expect(lines.map((l) => l.msg)).toEqual(['HTTP stopped', 'background work stopped', 'database checkpointed and closed']);
+  });
+
   it('does not wait forever for the cluster side', async () => {
     const s = createServer((_q, r) => r.end());
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
