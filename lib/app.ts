@@ -3,7 +3,7 @@
  * Order: request id → access log → CORS → Accept/version check → session → route; every error
  * and unknown route ends in the one envelope.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { randomUUID } from 'node:crypto';
 import type { AppEnv, Deps } from './http/env.ts';
 import { methodIndex, type RouteDef } from './http/routes.ts';
@@ -29,6 +29,7 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
 
   app.use('*', async function context(c, next) {
     const requestId = randomUUID();
+    shareVars(c);
     c.set('requestId', requestId);
     c.set('db', deps.db);
     c.set('config', deps.config);
@@ -85,4 +86,19 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
   });
 
   return app;
+}
+
+/**
+ * Hono's `c.var` getter builds a fresh object from all variables on every access, and handlers
+ * read `c.var.x` dozens of times per request (7% of a list's CPU). One plain object per request,
+ * kept in step by `c.set`, gives the same values for the price of a property read.
+ */
+function shareVars(c: Context<AppEnv>): void {
+  const vars = {} as Record<string, unknown>;
+  const set = c.set;
+  Object.defineProperty(c, 'var', { value: vars, configurable: true });
+  c.set = ((key: string, value: unknown) => {
+    vars[key] = value;
+    set(key as never, value as never);
+  }) as typeof c.set;
 }
