@@ -44,3 +44,8 @@ export function updateCatalog(db: Db, id: string, set: Partial<Pick<CatalogRow, 
 export function deleteCatalog(db: Db, id: string): void {
   db.delete(catalogs).where(eq(catalogs.id, id)).run();
 }
+
+/** Every catalog's id, org and publication, oldest first (resolving an item id across catalogs). */
+export function catalogHeaders(db: Db): Pick<CatalogRow, 'id' | 'orgId' | 'isPublished'>[] {
+  return db.select({ id: catalogs.id, orgId: catalogs.orgId, isPublished: catalogs.isPublished }).from(catalogs).orderBy(catalogs.createdAt, catalogs.id).all();
+}

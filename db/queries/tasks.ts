@@ -2,7 +2,7 @@
  * Task rows: operations that outlive their request (power actions, deletes), readable for at
  * least a day after they end.
  */
-import { and, eq, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { tasks } from '../schema.ts';
 import type { ListPlan } from '#lib/http/list.ts';
@@ -38,4 +38,9 @@ export function listTasks(db: Db, plan: ListPlan, where: SQL | undefined): { tot
 /** Deletes finished tasks that ended before `endedBefore` (epoch ms); returns how many. */
 export function deleteFinishedTasks(db: Db, endedBefore: number): number {
   return db.delete(tasks).where(and(isNotNull(tasks.endTime), lt(tasks.endTime, endedBefore))).run().changes;
+}
+
+/** Running tasks of these operations, optionally of one owner (task trackers, start-up). */
+export function runningTasks(db: Db, operationNames: string[], ownerId?: string): TaskRow[] {
+  return db.select().from(tasks).where(and(eq(tasks.status, 'running'), inArray(tasks.operationName, operationNames), ownerId ? eq(tasks.ownerId, ownerId) : undefined)).all();
 }

@@ -3,7 +3,7 @@
  */
 import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { vapps } from '../schema.ts';
+import { orgs, users, vapps, vdcs } from '../schema.ts';
 import type { ListPlan } from '#lib/http/list.ts';
 
 export type VappRow = typeof vapps.$inferSelect;
@@ -65,4 +65,25 @@ export function instanceUidIndex(db: Db): Map<string, string> {
   const out = new Map<string, string>();
   for (const r of db.select({ id: vapps.id, uid: vapps.instanceUid }).from(vapps).all()) if (r.uid) out.set(r.uid, r.id);
   return out;
+}
+
+/** A vApp with the names its references need (VDC, org, owner). */
+export interface VappWithRefs { vapp: VappRow; vdcName: string; orgName: string; ownerName: string | null }
+
+const refCols = { vapp: vapps, vdcName: vdcs.name, orgName: orgs.name, ownerName: users.username };
+
+/** One vApp by id with its reference names. */
+export function findVappWithRefs(db: Db, id: string): VappWithRefs | undefined {
+  return db.select(refCols).from(vapps)
+    .innerJoin(vdcs, eq(vdcs.id, vapps.vdcId)).innerJoin(orgs, eq(orgs.id, vapps.orgId)).leftJoin(users, eq(users.id, vapps.ownerId))
+    .where(eq(vapps.id, id)).get();
+}
+
+/** One page of vApps with reference names, and the total under `where` (owner filters join users). */
+export function listVappsWithRefs(db: Db, plan: ListPlan, where: SQL | undefined): { total: number; rows: VappWithRefs[] } {
+  const total = db.select({ n: sql<number>`count(*)` }).from(vapps).leftJoin(users, eq(users.id, vapps.ownerId)).innerJoin(vdcs, eq(vdcs.id, vapps.vdcId)).where(where).get()!.n;
+  const rows = db.select(refCols).from(vapps)
+    .innerJoin(vdcs, eq(vdcs.id, vapps.vdcId)).innerJoin(orgs, eq(orgs.id, vapps.orgId)).leftJoin(users, eq(users.id, vapps.ownerId))
+    .where(where).orderBy(...plan.orderBy).limit(plan.limit).offset(plan.offset).all();
+  return { total, rows };
 }

@@ -1,9 +1,9 @@
 /**
  * VM rows: created and updated by the cluster watchers, read by the API.
  */
-import { eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
-import { vms } from '../schema.ts';
+import { orgs, vapps, vdcs, vms } from '../schema.ts';
 import type { ListPlan } from '#lib/http/list.ts';
 
 export type VmRow = typeof vms.$inferSelect;
@@ -67,4 +67,35 @@ export function listVms(db: Db, plan: ListPlan, where: SQL | undefined): { total
 /** VM counts by status (metrics). */
 export function vmCountsByStatus(db: Db): { status: string; n: number }[] {
   return db.all<{ status: string; n: number }>(sql`SELECT status, count(*) AS n FROM vms GROUP BY status`);
+}
+
+/** A VM with what its view and authorization need: reference names, the vApp's owner, the VDC's switch. */
+export interface VmWithRefs { vm: VmRow; vappName: string; vappOwnerId: string; vdcName: string; vdcEnabled: boolean; orgName: string }
+
+const refCols = { vm: vms, vappName: vapps.name, vappOwnerId: vapps.ownerId, vdcName: vdcs.name, vdcEnabled: vdcs.isEnabled, orgName: orgs.name };
+
+/** One VM by id with its references. */
+export function findVmWithRefs(db: Db, id: string): VmWithRefs | undefined {
+  return db.select(refCols).from(vms)
+    .innerJoin(vapps, eq(vapps.id, vms.vappId)).innerJoin(vdcs, eq(vdcs.id, vms.vdcId)).innerJoin(orgs, eq(orgs.id, vms.orgId))
+    .where(eq(vms.id, id)).get();
+}
+
+/** One page of VMs with references, and the total under `where` (which may name vApp columns). */
+export function listVmsWithRefs(db: Db, plan: ListPlan, where: SQL | undefined): { total: number; rows: VmWithRefs[] } {
+  const total = db.select({ n: sql<number>`count(*)` }).from(vms).innerJoin(vapps, eq(vapps.id, vms.vappId)).innerJoin(vdcs, eq(vdcs.id, vms.vdcId)).where(where).get()!.n;
+  const rows = db.select(refCols).from(vms)
+    .innerJoin(vapps, eq(vapps.id, vms.vappId)).innerJoin(vdcs, eq(vdcs.id, vms.vdcId)).innerJoin(orgs, eq(orgs.id, vms.orgId))
+    .where(where).orderBy(...plan.orderBy).limit(plan.limit).offset(plan.offset).all();
+  return { total, rows };
+}
+
+/** The VMs with these ids (power tasks). */
+export function vmsByIds(db: Db, ids: string[]): VmRow[] {
+  return ids.length ? db.select().from(vms).where(inArray(vms.id, ids)).all() : [];
+}
+
+/** Whether a VM of this vApp is in one of these statuses. */
+export function vappHasVmIn(db: Db, vappId: string, statuses: string[]): boolean {
+  return db.select({ id: vms.id }).from(vms).where(and(eq(vms.vappId, vappId), inArray(vms.status, statuses))).get() !== undefined;
 }

@@ -9,6 +9,8 @@ import type { Db } from '#db/client.ts';
 import type { Log } from '#lib/log.ts';
 import { ClusterRuntime } from './runtime.ts';
 import { Reconciler, type ReconcilerHooks } from './reconciler.ts';
+import { finishVappDeletion } from '#lib/vapps/finish-delete.ts';
+import { taskTracker } from '#lib/power/tracker.ts';
 
 /** How long start-up waits for the informers' first sync before serving anyway. */
 const SYNC_WAIT_MS = 5_000;
@@ -19,12 +21,17 @@ export async function startRuntime(deps: { kc: KubeConfig; config: Config; db: D
   const runtime = new ClusterRuntime({
     kc: deps.kc, config: deps.config, db: deps.db, log: deps.log, registry: deps.registry, timeoutMs: deps.timeoutMs,
     onNamespace: (type) => { if (type === 'delete') void reconciler?.trigger(); },
-    onVappSettled: (vapp) => { if (vapp.status === 'DELETING') void reconciler?.trigger(); },
+    onVappSettled: (vapp) => {
+      if (vapp.status !== 'DELETING') return;
+      finishVappDeletion(deps.db, runtime, vapp).then((gone) => { if (!gone) void reconciler?.trigger(); }, () => void reconciler?.trigger());
+    },
   });
   const synced = await runtime.waitForSync(SYNC_WAIT_MS);
   if (!synced) deps.log.warn({ health: runtime.health() }, 'informers not synced yet; serving from the database meanwhile');
   reconciler = new Reconciler(deps.db, runtime, deps.log, { intervalMs: deps.config.reconcileIntervalSeconds * 1000, hooks: deps.hooks });
   runtime.reconciler = reconciler;
   reconciler.start();
+  // Power and deletion tasks left running by a previous process: end the overdue, watch the rest.
+  taskTracker(runtime, { db: deps.db, log: deps.log, taskTimeoutSeconds: deps.config.taskTimeoutSeconds }).resume();
   return runtime;
 }

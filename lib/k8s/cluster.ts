@@ -53,6 +53,8 @@ export interface Cluster {
   vappObjectsRemain(namespace: string, instanceName: string, instanceUid: string | null): Promise<boolean>;
   /** Sends a power action (subresource API, or the runStrategy fallback). */
   power(vm: VmRow, action: PowerAction): Promise<void>;
+  /** Recomputes a vApp's status from the caches (after its row leaves CREATING). */
+  refreshVapp?(vappId: string): void;
   /** Subscribes to VM row changes written by the status sync; returns the unsubscribe. */
   onVmChange(listener: (vm: VmRow) => void): () => void;
 }

@@ -1,0 +1,110 @@
+/**
+ * Instantiating a template into a vApp (design.md "Create", kubernetes.md "vApp →
+ * TemplateInstance"), in order:
+ *
+ * 1. checks — the VDC is visible and the caller may instantiate there; it is enabled and READY;
+ *    a reachable cluster is configured; the catalog item resolves; the parameters fit the
+ *    template. Nothing exists yet, so every refusal is clean.
+ * 2. the row, CREATING — its name is unique in the VDC (case-insensitive; 400 DUPLICATE_NAME) and
+ *    its instance name (DNS-1123 form of the name) is unique among the VDC's vApps; both are
+ *    decided and written with no await in between, so concurrent requests cannot collide.
+ * 3. the cluster — params Secret and TemplateInstance. On failure the objects are removed (best
+ *    effort), the row is deleted and the client gets 503 CLUSTER_UNAVAILABLE or the 400 naming
+ *    the cause; never a 500.
+ * 4. the row becomes INSTANTIATING with the instance uid; the status sync takes it from there.
+ *    With `powerOn`, a `vappDeploy` task powers the VMs on as they appear.
+ *
+ * Parameters are stored in the row (the reconciler may need to recreate the instance) and are
+ * never logged or returned.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Ctx } from '#lib/http/route.ts';
+import type { VdcWithOrg } from '#db/queries/vdcs.ts';
+import { deleteVappRow, instanceNamesInVdc, insertVapp, updateVapp } from '#db/queries/vapps.ts';
+import { isUniqueViolation } from '#db/errors.ts';
+import { authorize } from '#lib/authz.ts';
+import { busyEntity, clusterUnavailable, duplicateName } from '#lib/http/errors.ts';
+import { clusterError, noCluster } from '#lib/http/cluster-errors.ts';
+import { templatesOf } from '#lib/catalog/items.ts';
+import { dnsLabel } from '#lib/k8s/labels.ts';
+import { startTask } from '#lib/tasks/service.ts';
+import { DEPLOY_OPERATION, taskTracker } from '#lib/power/tracker.ts';
+import { badRequest } from '#lib/http/errors.ts';
+import { resolveCatalogItem } from './catalog-item.ts';
+import { templateParameters } from './parameters.ts';
+import type { InstantiateBody } from './schema.ts';
+
+/** Room for a `-NN` suffix and the Secret's `-params` within a DNS-1123 label. */
+const INSTANCE_NAME_MAX = 48;
+
+/** A DNS-1123 instance name for a vApp name, not used by another vApp of the VDC. */
+export function uniqueInstanceName(name: string, taken: Set<string>): string {
+  const base = dnsLabel(name, INSTANCE_NAME_MAX) || 'vapp';
+  if (!taken.has(base)) return base;
+  for (let i = 2; ; i++) {
+    const candidate = `${base}-${i}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}
+
+/** Instantiates and returns the new vApp's id. */
+export async function instantiate(c: Ctx, found: VdcWithOrg, body: InstantiateBody): Promise<string> {
+  const { db, session } = c.var;
+  const s = session!;
+  const { vdc } = found;
+  authorize(s, 'vapp', 'instantiate', { orgId: vdc.orgId, ownerId: s.userId }, { type: 'vdc', id: vdc.id });
+  if (!vdc.isEnabled) throw busyEntity(`VDC '${vdc.name}' is disabled: new vApps are refused`);
+  if (vdc.status !== 'READY') throw busyEntity(`VDC '${vdc.name}' is not ready (status ${vdc.status})`);
+  const what = `Instantiating vApp '${body.name}'`;
+  const k8s = c.var.k8s;
+  if (!k8s) throw noCluster(what);
+  if (!k8s.reachable()) throw clusterUnavailable(`${what}: the Kubernetes API is unreachable; try again later`);
+
+  const item = resolveCatalogItem(db, s, templatesOf(k8s), body);
+  const t = item.template;
+  const template = k8s.rawTemplate(t.namespace, t.name);
+  if (!template) throw badRequest(`catalogItem: template ${t.namespace}/${t.name} is no longer available`);
+
+  // Steps 2: decided and written in one synchronous stretch (see the header).
+  const instanceName = uniqueInstanceName(body.name, instanceNamesInVdc(db, vdc.id));
+  const parameters = templateParameters(t, body.parameters ?? {}, instanceName);
+  const id = randomUUID();
+  const now = c.var.now();
+  try {
+    insertVapp(db, {
+      id, vdcId: vdc.id, orgId: vdc.orgId, ownerId: s.userId, name: body.name, nameKey: body.name.toLowerCase(),
+      description: body.description ?? '', status: 'CREATING', statusMessage: null,
+      catalogItemId: item.itemId, catalogItemName: t.name, templateNamespace: t.namespace, templateName: t.name,
+      instanceName, instanceUid: null, parameters, createdAt: now, updatedAt: now,
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw duplicateName(`name: a vApp named '${body.name}' already exists in VDC '${vdc.name}'`);
+    throw e;
+  }
+
+  let uid: string;
+  try {
+    uid = await k8s.instantiate({
+      namespace: vdc.namespace, instanceName, vappId: id, vappName: body.name, vdcId: vdc.id,
+      templateNamespace: t.namespace, templateName: t.name, template, parameters,
+    });
+  } catch (e) {
+    await k8s.deleteVappObjects(vdc.namespace, instanceName, null).catch((err: unknown) => {
+      c.var.log.warn({ vapp: id, err: (err as Error).message }, 'could not remove the objects of a failed instantiation; the reconciler will');
+    });
+    deleteVappRow(db, id);
+    throw clusterError(e, what);
+  }
+  updateVapp(db, id, { status: 'INSTANTIATING', instanceUid: uid, updatedAt: c.var.now() });
+  // Events that arrived while the row was CREATING were not applied to the vApp's status.
+  k8s.refreshVapp?.(id);
+
+  if (body.powerOn) {
+    const task = startTask(db, {
+      operationName: DEPLOY_OPERATION, operation: `Powering on vApp ${body.name}`,
+      owner: { type: 'vapp', id, name: body.name }, user: { id: s.userId, name: s.username }, org: { id: vdc.orgId, name: found.orgName },
+    }, c.var.now());
+    taskTracker(k8s, { db, log: c.var.log, taskTimeoutSeconds: c.var.config.taskTimeoutSeconds }).watchDeploy(task, id);
+  }
+  return id;
+}
