@@ -118,9 +118,11 @@ console.log(`watch: ${watchEvents} events delivered to ${WATCHERS} watchers duri
 let t = performance.now();
 const LISTS = 20;
 let bytes = 0;
+cpu0 = await cpu();
 for (let i = 0; i < LISTS; i++) bytes += (await call('GET', VMS)).body.length;
 let secs = (performance.now() - t) / 1000;
-console.log(`list: full list of ${COUNT} VMs ${(secs / LISTS * 1000).toFixed(1)} ms each (${(COUNT * LISTS / secs).toFixed(0)} items/s, ${(bytes / LISTS / 1e6).toFixed(1)} MB)`);
+cpuUsed = (await cpu()) - cpu0;
+console.log(`list: full list of ${COUNT} VMs ${(secs / LISTS * 1000).toFixed(1)} ms each wall, ${(cpuUsed / LISTS / 1000).toFixed(1)} ms simulator CPU each (${(bytes / LISTS / 1e6).toFixed(1)} MB)`);
 
 t = performance.now();
 let pages = 0, cont = '';

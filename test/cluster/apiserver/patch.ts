@@ -91,7 +91,7 @@ const MERGE_KEYS: Record<string, string> = {
 /** Primitive lists whose strategy is merge (union). */
 const MERGE_PRIMITIVE = new Set(['finalizers']);
 
-export function strategicMergePatch(target: unknown, patch: unknown, field = ''): unknown {
+export function strategicMergePatch(target: unknown, patch: unknown): unknown {
   if (!isMap(patch)) return clone(patch);
   if (patch.$patch === 'replace') { const { $patch: _p, ...rest } = patch; return clone(rest); }
   if (patch.$patch === 'delete') return undefined;
@@ -107,10 +107,9 @@ export function strategicMergePatch(target: unknown, patch: unknown, field = '')
       else out[k] = clone(v);
       continue;
     }
-    const merged = strategicMergePatch(out[k], v, k);
+    const merged = strategicMergePatch(out[k], v);
     if (merged === undefined) delete out[k]; else out[k] = merged;
   }
-  void field;
   return out;
 }
 

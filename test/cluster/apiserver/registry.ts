@@ -276,8 +276,6 @@ export class Registry {
     if (def.kind === 'Namespace') {
       const next = clone(prev);
       next.metadata.deletionTimestamp = now;
-      next.metadata.deletionGracePeriodSeconds = 0;
-      delete next.metadata.deletionGracePeriodSeconds;
       next.status = { ...(next.status ?? {}), phase: 'Terminating' };
       const rv = this.store.nextRv();
       next.metadata.resourceVersion = String(rv);

@@ -8,7 +8,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Discovery } from './discovery.ts';
-import { ApiError, errors, failure, qualified, type Status } from './errors.ts';
+import { ApiError, errors, failure, type Status } from './errors.ts';
 import { Faults, type FaultRule } from './faults.ts';
 import { Registry, statusOf } from './registry.ts';
 import { apiVersionOf, findResource, KUBEVIRT_ACTIONS, KUBEVIRT_SUBRESOURCE_GROUP, type ResourceDef } from './resources.ts';
@@ -354,7 +354,7 @@ export class ApiServer {
   private json(raw: string): Obj {
     if (!raw.trim()) throw errors.badRequest('the request body is empty');
     try { return JSON.parse(raw); } catch {
-      throw errors.badRequest(`the object provided is unrecognized (must be of type ${'JSON'}): couldn't get version/kind; json parse error`);
+      throw errors.badRequest("couldn't get version/kind; json parse error: the request body is not valid JSON");
     }
   }
 
@@ -465,4 +465,3 @@ export class ApiServer {
   }
 }
 
-export { qualified };
