@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from './index.ts';
 import {
-  compareShape, compareStream, learn, parseStream, readRecorded, readRequests, rewrite,
+  compareShape, compareStream, learn, options, parseStream, readRecorded, readRequests, rewrite,
   type Mapping, type RequestRow,
 } from './golden/golden.ts';
 import { rawRequest, type RawResponse } from './golden/http.ts';
@@ -313,6 +313,8 @@ describe('golden replay against the simulator', () => {
   for (const make of [set1, set2, set3]) {
     const set = make();
     it(`${set.name}: every recorded exchange matches`, async () => {
+      // The order of keys is the server's serialisation (Go struct order, sorted CRD maps): compared too.
+      options.keyOrder = true;
       const { failures, replayed } = await replay(set);
       expect(failures).toEqual([]);
       const missing = recordedFiles(set.dir).filter((f) => !replayed.has(f) && !EXCLUDED[f]);

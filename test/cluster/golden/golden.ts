@@ -95,6 +95,9 @@ export function normaliseMessage(s: string): string {
   return s.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, 'UUID').replace(/\d+/g, 'N');
 }
 
+/** Also compare the order of keys (set 3: client-node gets the server's own serialisation). */
+export const options = { keyOrder: false };
+
 export function compareShape(m: Mapping, g: Json, a: Json, path = '$', out: string[] = [], ctx: { generateName?: string } = {}): string[] {
   if (Array.isArray(g)) {
     if (!Array.isArray(a)) { out.push(`${path}: expected array, got ${JSON.stringify(a)?.slice(0, 80)}`); return out; }
@@ -129,6 +132,10 @@ export function compareShape(m: Mapping, g: Json, a: Json, path = '$', out: stri
       compareShape(m, g[k], a[k], `${path}.${k}`, out, sub);
     }
     for (const k of Object.keys(a)) if (!(k in g) && !SKIP.has(k)) out.push(`${path}.${k}: unexpected (${JSON.stringify(a[k])?.slice(0, 60)})`);
+    if (options.keyOrder) {
+      const gk = Object.keys(g).filter((k) => k in a), ak = Object.keys(a).filter((k) => k in g);
+      if (gk.join() !== ak.join()) out.push(`${path}: key order ${ak.join(',')}, recorded ${gk.join(',')}`);
+    }
     return out;
   }
   if (typeof g === 'string' && m.uids.has(g)) {
