@@ -20,6 +20,8 @@ if (process.argv[2] === 'bare') {
   sim = await startSimulator({ quotaController: true });
 }
 process.send?.({ url: sim.url, token: sim.token });
+// The benchmark may exit before its 'stop' arrives: never outlive it.
+process.on('disconnect', () => process.exit(0));
 process.on('message', (m: { cmd: string }) => {
   if (m.cmd === 'cpu') {
     const c = process.cpuUsage();
