@@ -99,6 +99,26 @@ describe('production build', () => {
     expect(inlined.has('drizzle-orm')).toBe(true);
   });
 
+  it('does not load the Kubernetes client at start-up: only a dynamic import reaches it', () => {
+    // Static imports of server.mjs and, transitively, of its chunks: what node loads before main() runs.
+    const bare = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(join(out, file), 'utf8');
+      for (const m of text.matchAll(/(?:^|\n)import\s+(?:[^;'"]*?\sfrom\s*)?"([^"]+)"/g)) {
+        const spec = m[1]!;
+        if (spec.startsWith('./')) visit(spec.slice(2));
+        else bare.add(spec);
+      }
+    };
+    visit('server.mjs');
+    expect(bare.has('better-sqlite3')).toBe(true);
+    expect([...bare].filter((b) => b.startsWith('@kubernetes/'))).toEqual([]);
+    expect(server).toMatch(/import\("@kubernetes\/client-node"\)/);
+  });
+
   it('runs under plain node: migrates an empty database, serves, stops with exit 0', async () => {
     const data = mkdtempSync(join(ROOT, '.tmp', 'data-'));
     const s = await startServer({ dist: out, env: { SSVIRT_DB_PATH: join(data, 'ssvirt.db'), SSVIRT_ADMIN_PASSWORD: 'build-test-password' } });
