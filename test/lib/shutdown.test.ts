@@ -1,12 +1,13 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { createServer, request, type Server } from 'node:http';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { openDb } from '#db/client.ts';
 import { createLog } from '#lib/log.ts';
 import { shutdown, SHUTDOWN_GRACE_MS } from '#lib/shutdown.ts';
 import { buildOnce, startServer, tempDir, waitReady, type ServerProcess } from '#test/support/server-process.ts';
+import { runCluster } from '#test/cluster/cli.ts';
 
 function memoryLog() {
   const lines: Record<string, any>[] = [];
@@ -161,4 +162,33 @@ describe('SIGTERM on the production build (node dist/server.mjs)', () => {
     const wal = join(data, 'ssvirt.db-wal');
     expect(!existsSync(wal) || statSync(wal).size === 0).toBe(true);
   }, 60_000);
+});
+
+describe('SIGTERM with a cluster configured (production build + simulator)', () => {
+  it('stops the informers and the reconciler, then closes the database and exits 0', async () => {
+    const dist = await buildOnce();
+    const data = tempDir('shutdown-cluster');
+    mkdirSync(join(data, 'cluster'));
+    const cluster = await runCluster(['--quiet', '--dir', join(data, 'cluster')], () => {});
+    let s: ServerProcess | undefined;
+    try {
+      s = await startServer({ dist, env: { SSVIRT_DB_PATH: join(data, 'ssvirt.db'), SSVIRT_KUBECONFIG: cluster!.kubeconfigPath, SSVIRT_ADMIN_PASSWORD: 'shutdown-password-1' } });
+      await waitReady(s, 60_000);
+      expect(((await (await fetch(`${s.url}/readyz`)).json()) as { status: string }).status).toBe('ready');
+      const started = performance.now();
+      expect(await s.stop()).toBe(0);
+      expect(performance.now() - started).toBeLessThan(SHUTDOWN_GRACE_MS);
+      const logs = s.output.flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });
+      const msgs = logs.map((l) => l.msg);
+      // In this order (other lines, e.g. from the informers while they stop, may come between).
+      const steps = ['shutting down', 'HTTP stopped', 'cluster side stopped', 'database checkpointed and closed', 'stopped'];
+      expect(msgs.filter((m) => steps.includes(m))).toEqual(steps);
+      expect(logs.find((l) => l.msg === 'cluster side stopped')!.outcome).toBe('stopped');
+    } finally {
+      await s?.stop(1_000);
+      await cluster?.stop();
+      rmSync(dist, { recursive: true, force: true });
+      rmSync(data, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
