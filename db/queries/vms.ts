@@ -1,7 +1,7 @@
 /**
  * VM rows: created and updated by the cluster watchers, read by the API.
  */
-import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { orgs, vapps, vdcs, vms } from '../schema.ts';
 import type { ListPlan } from '#lib/http/list.ts';
@@ -93,9 +93,4 @@ export function listVmsWithRefs(db: Db, plan: ListPlan, where: SQL | undefined):
 /** The VMs with these ids (power tasks). */
 export function vmsByIds(db: Db, ids: string[]): VmRow[] {
   return ids.length ? db.select().from(vms).where(inArray(vms.id, ids)).all() : [];
-}
-
-/** Whether a VM of this vApp is in one of these statuses. */
-export function vappHasVmIn(db: Db, vappId: string, statuses: string[]): boolean {
-  return db.select({ id: vms.id }).from(vms).where(and(eq(vms.vappId, vappId), inArray(vms.status, statuses))).get() !== undefined;
 }
