@@ -1,22 +1,15 @@
 /**
  * DELETE /cloudapi/1.0.0/orgs/{orgId}[?force=true] — delete an organization (System Administrators).
- * 204. 400 BUSY_ENTITY while it has VDCs, catalogs or users unless forced; 400 BAD_REQUEST for
- * Provider; 403 for other roles or an invisible org.
+ * 204. 400 BUSY_ENTITY while it has VDCs, catalogs or users unless forced (then its VDC
+ * namespaces are deleted first); 400 BAD_REQUEST for Provider; 403 for other roles or an
+ * invisible org; 503 CLUSTER_UNAVAILABLE when a namespace cannot be deleted (nothing is deleted).
  */
 import { defineRoute } from '#lib/http/route.ts';
 import { ForceQuerySchema } from '#lib/validation.ts';
 import { visibleOrg } from '#lib/orgs/visible.ts';
-import { deleteOrgCascade, orgContents } from '#db/queries/orgs.ts';
-import { badRequest, busyEntity } from '#lib/http/errors.ts';
+import { deleteOrg } from '#lib/orgs/delete.ts';
 
-export default defineRoute({ summary: 'Delete an organization', params: { orgId: 'org' }, query: ForceQuerySchema }, function deleteOrg(c, { params, query }) {
+export default defineRoute({ summary: 'Delete an organization', params: { orgId: 'org' }, query: ForceQuerySchema }, function deleteOrgHandler(c, { params, query }) {
   const org = visibleOrg(c, params.orgId, 'delete');
-  if (org.isProvider) throw badRequest('The Provider organization cannot be deleted');
-  const force = query.force === 'true' || query.recursive === 'true';
-  const n = orgContents(c.var.db, org.id);
-  if (!force && (n.vdcs || n.catalogs || n.users)) {
-    throw busyEntity(`Organization '${org.name}' still has ${n.vdcs} VDC(s), ${n.catalogs} catalog(s) and ${n.users} user(s); delete them first or use ?force=true`);
-  }
-  deleteOrgCascade(c.var.db, org.id);
-  return c.body(null, 204);
+  return deleteOrg(c, org, query.force === 'true' || query.recursive === 'true');
 });
