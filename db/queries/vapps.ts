@@ -28,6 +28,11 @@ export function allVapps(db: Db): VappRow[] {
   return db.select().from(vapps).all();
 }
 
+/** vApp counts by status (metrics). */
+export function vappCountsByStatus(db: Db): { status: string; n: number }[] {
+  return db.select({ status: vapps.status, n: sql<number>`count(*)` }).from(vapps).groupBy(vapps.status).all();
+}
+
 /** Inserts a vApp row (throws on a duplicate name in the VDC). */
 export function insertVapp(db: Db, row: typeof vapps.$inferInsert): void {
   db.insert(vapps).values(row).run();

@@ -8,7 +8,7 @@ import type { Config } from '#lib/config.ts';
 import type { Db } from '#db/client.ts';
 import type { Log } from '#lib/log.ts';
 import { ClusterRuntime } from './runtime.ts';
-import { Reconciler, type ReconcilerHooks } from './reconciler.ts';
+import { Reconciler } from './reconciler.ts';
 import { finishVappDeletion } from '#lib/vapps/finish-delete.ts';
 import { taskTracker } from '#lib/power/tracker.ts';
 
@@ -16,7 +16,7 @@ import { taskTracker } from '#lib/power/tracker.ts';
 const SYNC_WAIT_MS = 5_000;
 
 /** Builds the runtime and its reconciler for a KubeConfig (also used by tests). */
-export async function startRuntime(deps: { kc: KubeConfig; config: Config; db: Db; log: Log; registry?: Registry; timeoutMs?: number; hooks?: ReconcilerHooks }): Promise<ClusterRuntime> {
+export async function startRuntime(deps: { kc: KubeConfig; config: Config; db: Db; log: Log; registry?: Registry; timeoutMs?: number }): Promise<ClusterRuntime> {
   let reconciler: Reconciler | undefined;
   const runtime = new ClusterRuntime({
     kc: deps.kc, config: deps.config, db: deps.db, log: deps.log, registry: deps.registry, timeoutMs: deps.timeoutMs,
@@ -28,7 +28,7 @@ export async function startRuntime(deps: { kc: KubeConfig; config: Config; db: D
   });
   const synced = await runtime.waitForSync(SYNC_WAIT_MS);
   if (!synced) deps.log.warn({ health: runtime.health() }, 'informers not synced yet; serving from the database meanwhile');
-  reconciler = new Reconciler(deps.db, runtime, deps.log, { intervalMs: deps.config.reconcileIntervalSeconds * 1000, hooks: deps.hooks });
+  reconciler = new Reconciler(deps.db, runtime, deps.log, { intervalMs: deps.config.reconcileIntervalSeconds * 1000 });
   runtime.reconciler = reconciler;
   reconciler.start();
   // Power and deletion tasks left running by a previous process: end the overdue, watch the rest.

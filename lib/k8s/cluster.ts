@@ -47,8 +47,11 @@ export interface Cluster {
   rawTemplate(namespace: string, name: string): object | undefined;
   /** Creates a vApp's params Secret and TemplateInstance; returns the instance uid. */
   instantiate(spec: InstanceSpec): Promise<string>;
-  /** Deletes a vApp's TemplateInstance, owned VMs and params Secret (missing = deleted). */
-  deleteVappObjects(namespace: string, instanceName: string, instanceUid: string | null): Promise<void>;
+  /**
+   * Deletes a vApp's TemplateInstance, owned VMs and params Secret (missing = deleted); returns
+   * the instance uid used (read from the instance when not given; null when there was none).
+   */
+  deleteVappObjects(namespace: string, instanceName: string, instanceUid: string | null): Promise<string | null>;
   /** Whether anything of a vApp remains in the cluster. */
   vappObjectsRemain(namespace: string, instanceName: string, instanceUid: string | null): Promise<boolean>;
   /** Sends a power action (subresource API, or the runStrategy fallback). */

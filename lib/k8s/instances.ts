@@ -70,9 +70,12 @@ export async function createInstance(api: KubeApi, s: InstanceSpec): Promise<str
 
 /**
  * Deletes a vApp's objects: the instance (Foreground), any VM still labelled with its owner uid,
- * and the params Secret. Missing objects count as deleted.
+ * and the params Secret. Missing objects count as deleted. Without a known uid (a row left
+ * CREATING by a crash) the instance is read first so its VMs can still be found; the uid used
+ * is returned (null when there was no instance).
  */
-export async function deleteInstanceObjects(api: KubeApi, namespace: string, instanceName: string, instanceUid: string | null): Promise<void> {
+export async function deleteInstanceObjects(api: KubeApi, namespace: string, instanceName: string, instanceUid: string | null): Promise<string | null> {
+  instanceUid ??= await instanceUidOf(api, namespace, instanceName);
   await ignoreMissing(api.call('delete', 'templateinstances', (opt) =>
     api.custom.deleteNamespacedCustomObject({ ...TI, namespace, name: instanceName, propagationPolicy: 'Foreground' }, opt)));
   if (instanceUid) {
@@ -84,6 +87,17 @@ export async function deleteInstanceObjects(api: KubeApi, namespace: string, ins
     }
   }
   await ignoreMissing(api.call('delete', 'secrets', (opt) => api.core.deleteNamespacedSecret({ name: secretName(instanceName), namespace }, opt)));
+  return instanceUid;
+}
+
+async function instanceUidOf(api: KubeApi, namespace: string, name: string): Promise<string | null> {
+  try {
+    const ti = await api.call('get', 'templateinstances', (opt) => api.custom.getNamespacedCustomObject({ ...TI, namespace, name }, opt)) as { metadata?: { uid?: string } };
+    return ti.metadata?.uid ?? null;
+  } catch (e) {
+    if (e instanceof K8sError && e.kind === 'notFound') return null;
+    throw e;
+  }
 }
 
 /** Whether anything of a vApp is still in the cluster (instance, secret or owned VMs). */

@@ -2,29 +2,30 @@
  * The reconciler (design.md): drives every row to its desired state — at start, periodically
  * and when watch events say something changed. It finishes VDCs left CREATING or PENDING_CLUSTER,
  * recreates objects deleted out of band, re-applies drifted labels and quotas, completes
- * deletions, and reports namespaces labelled as ours that no row claims (never deleting them).
+ * deletions, undoes vApps left CREATING and removes instances no vApp row claims
+ * (lib/vapps/repair.ts), and reports namespaces labelled as ours that no row claims (never
+ * deleting them).
  */
 import type { Db } from '#db/client.ts';
 import type { Log } from '#lib/log.ts';
 import { eq } from 'drizzle-orm';
 import { vdcs, orgs } from '#db/schema.ts';
 import { vmCountsByStatus } from '#db/queries/vms.ts';
-import { allVapps, type VappRow } from '#db/queries/vapps.ts';
+import { allVapps, vappCountsByStatus } from '#db/queries/vapps.ts';
 import { updateVdc, type VdcRow } from '#db/queries/vdcs.ts';
 import { claimNamespaceName, finishVdcDeletion, provisionVdc, CREATING, DELETING, READY } from '#lib/vdcs/provision.ts';
 import { pruneTasks } from '#lib/tasks/service.ts';
+import { repairVapp, sweepOrphanInstances } from '#lib/vapps/repair.ts';
 import type { ClusterRuntime } from './runtime.ts';
 import { namespaceAnnotations, namespaceLabels, quotaHard } from './vdc-objects.ts';
 import { isUnavailable } from './errors.ts';
-import { L_VDC_ID } from './labels.ts';
+import { L_VAPP_ID, L_VDC_ID } from './labels.ts';
 
-/** Rows younger than this in CREATING belong to a request still in flight. */
+/**
+ * Rows this process wrote less than this ago in CREATING belong to a request still in flight.
+ * Rows written before this process started cannot be (one pod, strategy Recreate).
+ */
 const IN_FLIGHT_MS = 30_000;
-
-export interface ReconcilerHooks {
-  /** Continues a vApp left CREATING or DELETING (lib/vapps); returns whether it repaired something. */
-  repairVapp?: (vapp: VappRow) => Promise<boolean>;
-}
 
 export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
@@ -38,8 +39,16 @@ export class Reconciler {
     private db: Db,
     private k8s: ClusterRuntime,
     private log: Log,
-    private opts: { intervalMs: number; now?: () => number; hooks?: ReconcilerHooks },
-  ) {}
+    private opts: { intervalMs: number; now?: () => number },
+  ) {
+    this.startedAt = this.now();
+  }
+
+  private readonly startedAt: number;
+
+  private inFlight(updatedAt: number): boolean {
+    return updatedAt >= this.startedAt && this.now() - updatedAt < IN_FLIGHT_MS;
+  }
 
   /** Runs now and then every interval. */
   start(): void {
@@ -100,8 +109,8 @@ export class Reconciler {
     for (const vapp of allVapps(this.db)) {
       try {
         if (vapp.status === 'CREATING' || vapp.status === 'DELETING') {
-          if (vapp.status === 'CREATING' && this.now() - vapp.updatedAt < IN_FLIGHT_MS) continue;
-          if (await this.opts.hooks?.repairVapp?.(vapp)) m?.reconcileRepairs.inc({ kind: `vapp-${vapp.status.toLowerCase()}` });
+          if (vapp.status === 'CREATING' && this.inFlight(vapp.updatedAt)) continue;
+          if (await repairVapp(this.db, this.k8s, this.log, vapp, this.now())) m?.reconcileRepairs.inc({ kind: `vapp-${vapp.status.toLowerCase()}` });
         } else {
           this.k8s.sync.refreshVapp(vapp.id);
         }
@@ -109,6 +118,16 @@ export class Reconciler {
         failed = true;
         this.log.warn({ vapp: vapp.id, err: (e as Error).message }, 'reconcile vApp failed');
         if (isUnavailable(e)) break;
+      }
+    }
+    if (!failed) {
+      try {
+        const ours = new Set(rows.filter((r) => r.vdc.status !== 'PENDING_CLUSTER').map((r) => r.vdc.namespace));
+        const n = await sweepOrphanInstances(this.db, this.k8s, this.log, this.k8s.instances.list(), ours, L_VAPP_ID);
+        if (n) m?.reconcileRepairs.inc({ kind: 'vapp-orphan-instance' }, n);
+      } catch (e) {
+        failed = true;
+        this.log.warn({ err: (e as Error).message }, 'removing unclaimed TemplateInstances failed');
       }
     }
     this.reportUnclaimed(rows.map((r) => r.vdc));
@@ -123,7 +142,7 @@ export class Reconciler {
     switch (vdc.status) {
       case 'PENDING_CLUSTER':
       case CREATING: {
-        if (vdc.status === CREATING && now - vdc.updatedAt < IN_FLIGHT_MS) return undefined;
+        if (vdc.status === CREATING && this.inFlight(vdc.updatedAt)) return undefined;
         await claimNamespaceName(this.db, this.k8s, vdc.id, org.name);
         await provisionVdc(this.db, this.k8s, vdc.id, now);
         return vdc.status === CREATING ? 'vdc-finish-create' : 'vdc-provision';
@@ -176,9 +195,7 @@ export class Reconciler {
     m.vms.reset();
     for (const r of vmCountsByStatus(this.db)) m.vms.set({ status: r.status }, r.n);
     m.vapps.reset();
-    const counts = new Map<string, number>();
-    for (const v of allVapps(this.db)) counts.set(v.status, (counts.get(v.status) ?? 0) + 1);
-    for (const [status, n] of counts) m.vapps.set({ status }, n);
+    for (const r of vappCountsByStatus(this.db)) m.vapps.set({ status: r.status }, r.n);
   }
 }
 

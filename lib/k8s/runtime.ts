@@ -254,7 +254,7 @@ export class ClusterRuntime implements Cluster {
   }
 
   /** Deletes a vApp's instance, owned VMs and params Secret. */
-  deleteVappObjects(namespace: string, instanceName: string, instanceUid: string | null): Promise<void> {
+  deleteVappObjects(namespace: string, instanceName: string, instanceUid: string | null): Promise<string | null> {
     return this.track(deleteInstanceObjects(this.api, namespace, instanceName, instanceUid));
   }
 

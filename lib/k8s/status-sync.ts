@@ -53,7 +53,9 @@ export class StatusSync {
     if (!vdc || vdc.namespace !== ti.metadata?.namespace || vapp.instanceName !== ti.metadata?.name) return;
     const uid = ti.metadata?.uid;
     if (type !== 'delete' && uid && vapp.instanceUid !== uid) {
-      updateVapp(this.db, vapp.id, { instanceUid: uid, updatedAt: this.now() });
+      // updatedAt stays: it dates the row's own step, which tells the reconciler whether a
+      // CREATING row belongs to a request still in flight.
+      updateVapp(this.db, vapp.id, { instanceUid: uid });
       this.byInstanceUid.set(uid, vapp.id);
     }
     this.refreshVapp(vapp.id);

@@ -8,9 +8,9 @@
  * 2. the row, CREATING — its name is unique in the VDC (case-insensitive; 400 DUPLICATE_NAME) and
  *    its instance name (DNS-1123 form of the name) is unique among the VDC's vApps; both are
  *    decided and written with no await in between, so concurrent requests cannot collide.
- * 3. the cluster — params Secret and TemplateInstance. On failure the objects are removed (best
- *    effort), the row is deleted and the client gets 503 CLUSTER_UNAVAILABLE or the 400 naming
- *    the cause; never a 500.
+ * 3. the cluster — params Secret and TemplateInstance. On failure the objects are removed and the
+ *    row is deleted (when the removal fails too, the row stays DELETING for the reconciler); the
+ *    client gets 503 CLUSTER_UNAVAILABLE or the 400 naming the cause; never a 500.
  * 4. the row becomes INSTANTIATING with the instance uid; the status sync takes it from there.
  *    With `powerOn`, a `vappDeploy` task powers the VMs on as they appear.
  *
@@ -89,10 +89,14 @@ export async function instantiate(c: Ctx, found: VdcWithOrg, body: InstantiateBo
       templateNamespace: t.namespace, templateName: t.name, template, parameters,
     });
   } catch (e) {
-    await k8s.deleteVappObjects(vdc.namespace, instanceName, null).catch((err: unknown) => {
+    const cleaned = await k8s.deleteVappObjects(vdc.namespace, instanceName, null).then(() => true, (err: unknown) => {
       c.var.log.warn({ vapp: id, err: (err as Error).message }, 'could not remove the objects of a failed instantiation; the reconciler will');
+      return false;
     });
-    deleteVappRow(db, id);
+    // A row left DELETING keeps the name of what may remain (a Secret, an instance) so the
+    // reconciler can remove it; dropping the row now could leak them.
+    if (cleaned) deleteVappRow(db, id);
+    else updateVapp(db, id, { status: 'DELETING', statusMessage: 'Instantiation failed; removing what was created', updatedAt: c.var.now() });
     throw clusterError(e, what);
   }
   updateVapp(db, id, { status: 'INSTANTIATING', instanceUid: uid, updatedAt: c.var.now() });

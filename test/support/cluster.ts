@@ -9,13 +9,12 @@ import { startControllers } from '#test/cluster/controllers/index.ts';
 import { loadSampleTemplates } from '#test/cluster/templates/index.ts';
 import type { ClusterRuntime } from '#lib/k8s/runtime.ts';
 import { startRuntime } from '#lib/k8s/boot.ts';
-import type { ReconcilerHooks } from '#lib/k8s/reconciler.ts';
 import { makeTestApp, type TestApp } from './app.ts';
 
 export interface TestCluster {
   sim: Simulator;
   /** A test app wired to the simulator through a fresh ClusterRuntime. */
-  app(opts?: { env?: Record<string, string>; hooks?: ReconcilerHooks }): Promise<TestApp & { runtime: ClusterRuntime }>;
+  app(opts?: { env?: Record<string, string> }): Promise<TestApp & { runtime: ClusterRuntime }>;
   stop(): Promise<void>;
 }
 
@@ -32,7 +31,7 @@ export async function startTestCluster(opts: { subresources?: boolean; stepDelay
       let runtime!: ClusterRuntime;
       const t = await makeTestApp({
         env: { SSVIRT_KUBECONFIG: sim.kubeconfigPath, ...o.env },
-        k8s: async ({ db, config, log }) => (runtime = await startRuntime({ kc: sim.kubeConfig(), config, db, log, registry: new Registry(), timeoutMs: 3_000, hooks: o.hooks })),
+        k8s: async ({ db, config, log }) => (runtime = await startRuntime({ kc: sim.kubeConfig(), config, db, log, registry: new Registry(), timeoutMs: 3_000 })),
       });
       runtimes.push(runtime);
       return Object.assign(t, { runtime });
