@@ -119,6 +119,26 @@ describe('fault injection', () => {
     await crd.listNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: 'fa', plural: 'virtualmachines' });
   });
 
+  it('ends the matching watches already open when a dropWatch rule is injected; others stay open', async () => {
+    const open = (path: string) => {
+      const events: string[] = [];
+      let ended = false;
+      void new Watch(kc).watch(path, { resourceVersion: sim.resourceVersion() }, (type, obj) => events.push(`${type} ${obj?.code ?? obj?.metadata?.name}`), () => { ended = true; });
+      return { events, ended: () => ended };
+    };
+    const vms = open('/apis/kubevirt.io/v1/namespaces/fa/virtualmachines');
+    const nss = open('/api/v1/namespaces');
+    await new Promise((r) => setTimeout(r, 200));
+    sim.faults.inject({ verb: 'watch', resource: 'virtualmachines', dropWatch: 'gone', times: 1 });
+    const end = Date.now() + 2_000;
+    while (!vms.ended() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    expect(vms.ended()).toBe(true);
+    expect(nss.ended()).toBe(false);
+    // The rule is still there for the reconnect.
+    expect(sim.faults.list().some((r) => r.dropWatch === 'gone')).toBe(true);
+    sim.faults.clear();
+  });
+
   it('matches subresource calls by verb update and resource virtualmachines/start', async () => {
     await crd.createNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: 'fa', plural: 'virtualmachines', body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'v' }, spec: { runStrategy: 'Halted', template: { spec: {} } } } });
     sim.faults.inject({ verb: 'update', resource: 'virtualmachines/start', status: 503, times: 1 });

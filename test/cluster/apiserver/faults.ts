@@ -51,6 +51,11 @@ export class Faults implements FaultControl {
     return this.entries.map((e) => ({ ...e.rule, ...(Number.isFinite(e.left) ? { times: e.left } : {}), id: e.id } as FaultRule));
   }
 
+  /** Whether an active dropWatch rule matches a watch (without consuming it). */
+  dropsWatch(info: RequestInfo): boolean {
+    return this.entries.some((e) => e.rule.dropWatch && e.left > 0 && this.matches(e.rule, info));
+  }
+
   /** An outage rule without `times` is active: the listener must stay closed. */
   get fullOutage(): boolean { return this.entries.some((e) => e.rule.outage && e.rule.times === undefined); }
 

@@ -55,7 +55,8 @@ export class ApiServer {
   private server!: http.Server;
   private control!: http.Server;
   private readonly sockets = new Set<Socket>();
-  private readonly watches = new Set<() => void>();
+  /** Open watch streams: their closer and what they watch (for dropWatch rules). */
+  private readonly watches = new Map<() => void, { resource: string; namespace?: string }>();
   private listening = false;
   port = 0;
   controlPort = 0;
@@ -81,14 +82,19 @@ export class ApiServer {
     this.control = http.createServer((req, res) => { void this.handle(req, res, true); });
     await new Promise<void>((resolve) => this.control.listen(0, '127.0.0.1', resolve));
     this.controlPort = (this.control.address() as AddressInfo).port;
-    this.faults.onChange = () => this.applyOutage();
+    this.faults.onChange = () => { this.applyOutage(); this.dropOpenWatches(); };
+  }
+
+  /** A dropWatch rule also ends the matching streams already open, so clients must reconnect into it. */
+  private dropOpenWatches(): void {
+    for (const [close, w] of [...this.watches]) if (this.faults.dropsWatch({ verb: 'watch', ...w })) close();
   }
 
   private applyOutage(): void {
     if (this.faults.fullOutage && this.listening) {
       this.listening = false;
       this.server.close();
-      for (const w of [...this.watches]) w();
+      for (const w of [...this.watches.keys()]) w();
       for (const s of this.sockets) s.destroy();
     } else if (!this.faults.fullOutage && !this.listening) {
       this.listening = true;
@@ -98,7 +104,7 @@ export class ApiServer {
 
   async stop(): Promise<void> {
     this.faults.onChange = () => {};
-    for (const w of [...this.watches]) w();
+    for (const w of [...this.watches.keys()]) w();
     for (const s of this.sockets) s.destroy();
     await Promise.all([
       new Promise<void>((r) => (this.listening ? this.server.close(() => r()) : r())),
@@ -444,7 +450,7 @@ export class ApiServer {
       timeoutSeconds: t ? Number(t) : undefined,
       bookmarkIntervalMs: this.cfg.bookmarkIntervalMs,
     }, res, headers, {
-      register: (close) => { this.watches.add(close); return () => this.watches.delete(close); },
+      register: (close) => { this.watches.set(close, { resource: def.plural, namespace: ns }); return () => this.watches.delete(close); },
     });
   }
 
