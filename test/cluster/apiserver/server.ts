@@ -75,7 +75,16 @@ export class ApiServer {
       s.on('close', () => this.sockets.delete(s));
     };
     this.server.on(this.cfg.tls ? 'secureConnection' : 'connection', onConn);
-    if (this.cfg.tls) this.server.on('connection', (s: Socket) => { s.on('error', () => {}); });
+    // A TLS socket is only seen by `onConn` after its handshake: track the raw one too, so an
+    // outage or stop() also ends connections still handshaking (clients reconnecting right after
+    // an outage), which would otherwise keep server.close() waiting.
+    if (this.cfg.tls) {
+      this.server.on('connection', (s: Socket) => {
+        s.on('error', () => {});
+        this.sockets.add(s);
+        s.on('close', () => this.sockets.delete(s));
+      });
+    }
     await new Promise<void>((resolve) => this.server.listen(this.cfg.port, '127.0.0.1', resolve));
     this.port = (this.server.address() as AddressInfo).port;
     this.listening = true;
