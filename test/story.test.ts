@@ -1,0 +1,549 @@
+/**
+ * The whole story of issue 4, through the real server process and nothing but HTTP: log in →
+ * create an org and a VDC → the namespace, quota and policy exist with the right labels and values →
+ * list the catalog items → instantiate with parameters → INSTANTIATING → the VM appears, the vApp
+ * turns POWERED_OFF → power on / off / reboot / suspend / resume through tasks → delete the vApp (its
+ * objects go) → delete the VDC (its namespace goes). A second test checks that a user of another
+ * organization can neither see nor touch any of it (403) through the same process.
+ *
+ * The server is `tsx lib/server.ts` (the sources; test/readme.test.ts covers the production build)
+ * with its own temporary database. The test reads the cluster with @kubernetes/client-node only to
+ * check what the server wrote; it never changes what the server manages.
+ *
+ * Which cluster:
+ * - default: the project's Kubernetes API simulator with the OpenShift template and KubeVirt
+ *   controllers and the eight sample templates, all in this process (20–40 s on a busy 2-CPU machine,
+ *   most of it starting the server under tsx);
+ * - `SSVIRT_TEST_KUBECONFIG=<kubeconfig>`: that cluster, as it is, which must then be OpenShift with
+ *   OpenShift Virtualization and the template `SSVIRT_TEST_TEMPLATE` (default `fedora-server-small`)
+ *   in `openshift`; add `SSVIRT_TEST_CONTROLLERS=1` when it lacks them (a bare kube-apiserver): the
+ *   CRDs are installed when missing, the sample templates loaded and the simulated controllers run
+ *   here, as `npm run cluster -- --attach` does. (Opt-in, unlike the controller suites' opt-out
+ *   `SSVIRT_TEST_CONTROLLERS=0`: simulated controllers beside OpenShift's own would fight over the
+ *   same objects.) Names carry a random suffix, so a shared cluster is
+ *   fine; everything created is deleted in afterAll. Waits are then up to 10 minutes per step.
+ */
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { ApisApi, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { startSimulator } from '#test/cluster/index.ts';
+import { startControllers, type RunningControllers } from '#test/cluster/controllers/index.ts';
+import { loadSampleTemplates, sampleTemplates } from '#test/cluster/templates/index.ts';
+import { installCrds } from '#test/cluster/crds/index.ts';
+import { startServer, tempDir, waitReady, type ServerProcess } from '#test/support/server-process.ts';
+import { parseQuantity } from '#lib/k8s/quantity.ts';
+import { ROOT } from '../scripts/build.ts';
+
+const REAL_KUBECONFIG = process.env.SSVIRT_TEST_KUBECONFIG;
+const RUN_CONTROLLERS = !REAL_KUBECONFIG || process.env.SSVIRT_TEST_CONTROLLERS === '1';
+/** On the simulator the catalog is exactly the sample templates. */
+const SAMPLES_ONLY = !REAL_KUBECONFIG;
+const TEMPLATE = process.env.SSVIRT_TEST_TEMPLATE ?? 'fedora-server-small';
+const TEMPLATE_NS = 'openshift';
+/** How long one cluster-driven step may take: VMs boot in milliseconds here, in minutes on a real cluster. */
+const WAIT_MS = REAL_KUBECONFIG ? 600_000 : 20_000;
+const TEST_MS = REAL_KUBECONFIG ? 3_600_000 : 90_000;
+const PASSWORD = 'story-admin-password';
+const USER_PASSWORD = 'story-user-password';
+const ACCEPT = 'application/json;version=39.0';
+const SUFFIX = randomBytes(3).toString('hex');
+
+const URN = (type: string) => new RegExp(`^urn:vcloud:${type}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
+const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+const uuidOf = (urn: string) => urn.split(':').pop()!;
+
+let server: ServerProcess;
+let kc: KubeConfig;
+let core: CoreV1Api;
+let custom: CustomObjectsApi;
+let data: string;
+let stopCluster: () => Promise<void> = async () => {};
+let adminToken: string;
+/** Orgs to force-delete afterwards (the story deletes its own; a failure leaves them here). */
+const orgsToClean = new Set<string>();
+
+interface Answer { status: number; headers: Headers; body: any }
+
+/** One request to the server under test; JSON in and out. */
+async function call(method: string, path: string, opts: { token?: string; body?: unknown; basic?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { Accept: ACCEPT, ...opts.headers };
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  if (opts.basic) headers.Authorization = `Basic ${Buffer.from(opts.basic).toString('base64')}`;
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(new URL(path, server.url), { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+  const text = await res.text();
+  let body: any = text;
+  if ((res.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);
+  return { status: res.status, headers: res.headers, body };
+}
+
+/** `call`, failing with the answer's body when the status is not `expected`. */
+async function expectCall(expected: number, method: string, path: string, opts: Parameters<typeof call>[2] = {}): Promise<Answer> {
+  const a = await call(method, path, opts);
+  expect(a.status, `${method} ${path}: ${JSON.stringify(a.body)}`).toBe(expected);
+  return a;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Polls `fn` until it returns something truthy; fails with `what` and the last value after `ms`. */
+async function until<T>(what: string, fn: () => Promise<T | undefined | false | null>, ms = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + ms;
+  let last: unknown;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    last = v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await sleep(REAL_KUBECONFIG ? 1000 : 50);
+  }
+}
+
+/** Logs in and returns the token, checking the headers VCD clients read. */
+async function login(user: string, password: string, provider = false): Promise<string> {
+  const a = await expectCall(200, 'POST', `/cloudapi/1.0.0/sessions${provider ? '/provider' : ''}`, { basic: `${user}:${password}` });
+  const token = a.headers.get('x-vmware-vcloud-access-token')!;
+  expect(token.length).toBeGreaterThanOrEqual(43);
+  expect(a.headers.get('authorization')).toBe(`Bearer ${token}`);
+  expect(a.headers.get('x-vmware-vcloud-token-type')).toBe('Bearer');
+  return token;
+}
+
+/** The 404-or-object of a cluster read. */
+async function read<T>(p: Promise<T>): Promise<T | undefined> {
+  try {
+    return await p;
+  } catch (e) {
+    if ((e as { code?: number }).code === 404) return undefined;
+    throw e;
+  }
+}
+const kv = (plural: string, namespace: string) => ({ group: 'kubevirt.io', version: 'v1', plural, namespace });
+const ti = (namespace: string) => ({ group: 'template.openshift.io', version: 'v1', plural: 'templateinstances', namespace });
+
+/**
+ * Waits for a task through the address a client gets (`Location`, `/api/task/<uuid>` with a JSON
+ * Accept) until it ends; returns it. The same task must read the same under CloudAPI.
+ */
+async function awaitTask(location: string, token: string): Promise<any> {
+  const path = new URL(location).pathname;
+  expect(path).toMatch(/^\/api\/task\/[0-9a-f-]{36}$/);
+  const task = await until(`task ${path} to end`, async () => {
+    const t = (await expectCall(200, 'GET', path, { token })).body;
+    return t.status === 'running' ? undefined : t;
+  });
+  expect((await expectCall(200, 'GET', `/cloudapi/1.0.0/tasks/${encodeURIComponent(task.id)}`, { token })).body).toEqual(task);
+  return task;
+}
+
+/** A power action on a vApp or VM: 202 with a running Task and its Location; waits for success. */
+async function power(kind: 'vapps' | 'vms', urn: string, action: string, token: string, owner: { name: string }, user: string, org: { id: string; name: string }): Promise<any> {
+  const a = await expectCall(202, 'POST', `/cloudapi/1.0.0/${kind}/${encodeURIComponent(urn)}/actions/${action}`, { token });
+  const location = a.headers.get('location')!;
+  const type = kind === 'vapps' ? 'vapp' : 'vm';
+  // Normally still running; a VM quicker than the answer may already have ended it.
+  expect(['running', 'success'], JSON.stringify(a.body)).toContain(a.body.status);
+  expect(a.body).toMatchObject({
+    id: expect.stringMatching(URN('task')), href: location, name: 'task',
+    operationName: `${type}${action[0]!.toUpperCase()}${action.slice(1)}`, operation: expect.stringContaining(owner.name),
+    startTime: expect.stringMatching(ISO),
+    owner: { id: urn, name: owner.name }, user: { name: user }, organization: { id: org.id, name: org.name },
+  });
+  expect(a.body.href).toBe(`${server.url}/api/task/${uuidOf(a.body.id)}`);
+  const task = await awaitTask(location, token);
+  expect(task, JSON.stringify(task)).toMatchObject({ id: a.body.id, status: 'success', endTime: expect.stringMatching(ISO) });
+  expect(task.error).toBeUndefined();
+  return task;
+}
+
+beforeAll(async () => {
+  data = tempDir('story');
+  let kubeconfigPath: string;
+  if (REAL_KUBECONFIG) {
+    kubeconfigPath = REAL_KUBECONFIG;
+    kc = new KubeConfig();
+    kc.loadFromFile(kubeconfigPath);
+    if (!RUN_CONTROLLERS) {
+      const groups = (await kc.makeApiClient(ApisApi).getAPIVersions()).groups.map((g) => g.name);
+      const missing = ['template.openshift.io', 'kubevirt.io'].filter((g) => !groups.includes(g));
+      if (missing.length) throw new Error(`the cluster of SSVIRT_TEST_KUBECONFIG does not serve ${missing.join(', ')}: set SSVIRT_TEST_CONTROLLERS=1 to install the CRDs and run the simulated controllers`);
+      const template = await read(kc.makeApiClient(CustomObjectsApi).getNamespacedCustomObject({ group: 'template.openshift.io', version: 'v1', plural: 'templates', namespace: TEMPLATE_NS, name: TEMPLATE }));
+      if (!template) throw new Error(`the cluster of SSVIRT_TEST_KUBECONFIG has no template ${TEMPLATE_NS}/${TEMPLATE}: name one with SSVIRT_TEST_TEMPLATE, or set SSVIRT_TEST_CONTROLLERS=1 to load the sample templates and run the simulated controllers`);
+    } else {
+      await installCrds(kc);
+      await loadSampleTemplates(kc, TEMPLATE_NS);
+      const controllers = await startControllers(kc, { stepDelayMs: 10 });
+      stopCluster = () => controllers.stop();
+    }
+  } else {
+    mkdirSync(join(data, 'cluster'));
+    const sim = await startSimulator({ tls: true, dir: join(data, 'cluster'), namespaceFinalizeDelayMs: 100, gcDelayMs: 20 });
+    kc = sim.kubeConfig();
+    kubeconfigPath = sim.kubeconfigPath;
+    let controllers: RunningControllers | undefined;
+    try {
+      await loadSampleTemplates(kc, TEMPLATE_NS);
+      controllers = await startControllers(kc, { stepDelayMs: 10 });
+    } finally {
+      stopCluster = async () => { await controllers?.stop(); await sim.stop(); };
+    }
+  }
+  core = kc.makeApiClient(CoreV1Api);
+  custom = kc.makeApiClient(CustomObjectsApi);
+  server = await startServer({
+    command: [process.execPath, join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'lib/server.ts'],
+    env: { SSVIRT_DB_PATH: join(data, 'ssvirt.db'), SSVIRT_KUBECONFIG: kubeconfigPath, SSVIRT_ADMIN_PASSWORD: PASSWORD, SSVIRT_LOGIN_DELAY_MS: '0' },
+  });
+  await waitReady(server, 60_000, 50);
+  adminToken = await login('admin@System', PASSWORD, true);
+}, 180_000);
+
+afterAll(async () => {
+  // Through the API first (Kubernetes first, then the rows), while the controllers still run to
+  // release the TemplateInstance finalizers; then whatever namespace of ours is left, directly.
+  const ids = [...orgsToClean];
+  if (server && adminToken) {
+    for (const id of ids) await call('DELETE', `/cloudapi/1.0.0/orgs/${encodeURIComponent(id)}?force=true`, { token: adminToken }).catch(() => {});
+  }
+  if (core) {
+    for (const id of ids) {
+      const left = await core.listNamespace({ labelSelector: `ssvirt.io/organization-id=${uuidOf(id)}` }).catch(() => undefined);
+      for (const ns of left?.items ?? []) await core.deleteNamespace({ name: ns.metadata!.name! }).catch(() => {});
+    }
+    const deadline = Date.now() + (REAL_KUBECONFIG ? 300_000 : 10_000);
+    for (const id of ids) {
+      while (Date.now() < deadline) {
+        const left = await core.listNamespace({ labelSelector: `ssvirt.io/organization-id=${uuidOf(id)}` }).catch(() => undefined);
+        if (!left?.items.length) break;
+        await sleep(200);
+      }
+    }
+  }
+  await server?.stop(5_000);
+  await stopCluster();
+  if (data) rmSync(data, { recursive: true, force: true });
+}, REAL_KUBECONFIG ? 600_000 : 60_000);
+
+describe(`The story through the real server process (${REAL_KUBECONFIG ? `SSVIRT_TEST_KUBECONFIG ${REAL_KUBECONFIG}${RUN_CONTROLLERS ? ' with the simulated controllers' : ''}` : 'simulator'})`, () => {
+  it('logs in, creates an org and a VDC, instantiates a template, powers the vApp through tasks and deletes it all', async () => {
+    const token = adminToken;
+    const session = (await expectCall(200, 'GET', '/cloudapi/1.0.0/sessions/current', { token })).body;
+    expect(session).toMatchObject({ id: expect.stringMatching(URN('session')), user: { name: 'admin' }, org: { name: 'Provider' }, roles: ['System Administrator'] });
+
+    // --- Organization
+    const orgName = `story-${SUFFIX}`;
+    const orgA = await expectCall(201, 'POST', '/cloudapi/1.0.0/orgs', { token, body: { name: orgName, displayName: `Story Corp ${SUFFIX}` } });
+    const org = orgA.body;
+    orgsToClean.add(org.id);
+    expect(org).toMatchObject({ id: expect.stringMatching(URN('org')), name: orgName, displayName: `Story Corp ${SUFFIX}`, isEnabled: true, orgVdcCount: 0 });
+    const orgRef = { id: org.id, name: orgName };
+
+    // --- VDC: the namespace, its quota and its policy exist when the 201 comes
+    const vdcName = `Dev Team ${SUFFIX}`;
+    const vdcBody = {
+      name: vdcName, description: 'The story\'s VDC',
+      computeCapacity: { cpu: { limit: 2500, units: 'MHz' }, memory: { limit: 6, units: 'GB' } },
+      vdcStorageProfiles: [{ name: 'standard', limit: 51200, default: true }, { name: 'fast', limit: 10240 }],
+      vmQuota: 3,
+    };
+    const vdcA = await expectCall(201, 'POST', `/api/admin/org/${encodeURIComponent(org.id)}/vdcs`, { token, body: vdcBody });
+    const vdc = vdcA.body;
+    const namespace = `vdc-story-${SUFFIX}-dev-team-${SUFFIX}`;
+    expect(vdc).toMatchObject({
+      id: expect.stringMatching(URN('vdc')), name: vdcName, description: 'The story\'s VDC', org: orgRef, status: 'READY', namespace,
+      allocationModel: 'AllocationVApp', allocationType: 'ALLOCATION_VAPP', isEnabled: true, vmQuota: 3,
+      computeCapacity: { cpu: { limit: 2500, units: 'MHz' }, memory: { limit: 6, units: 'GB' } },
+      vdcStorageProfiles: [{ name: 'standard', limit: 51200, default: true, units: 'MB' }, { name: 'fast', limit: 10240, units: 'MB' }],
+      createdDate: expect.stringMatching(ISO), lastModifiedDate: expect.stringMatching(ISO),
+    });
+    expect(vdcA.headers.get('location')).toMatch(new RegExp(`${encodeURIComponent(vdc.id)}$|${vdc.id}$`));
+    const vdcRef = { id: vdc.id, name: vdcName };
+    const vdcPath = `/cloudapi/1.0.0/vdcs/${encodeURIComponent(vdc.id)}`;
+    expect((await expectCall(200, 'GET', vdcPath, { token })).body).toMatchObject({ id: vdc.id, status: 'READY', namespace });
+
+    const ns = await core.readNamespace({ name: namespace });
+    expect(ns.metadata!.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'ssvirt', 'app.kubernetes.io/component': 'vdc',
+      'ssvirt.io/organization': orgName, 'ssvirt.io/organization-id': uuidOf(org.id),
+      'ssvirt.io/vdc': `Dev-Team-${SUFFIX}`, 'ssvirt.io/vdc-id': uuidOf(vdc.id),
+    });
+    expect(ns.metadata!.annotations).toMatchObject({
+      'ssvirt.io/organization-urn': org.id, 'ssvirt.io/organization-display-name': `Story Corp ${SUFFIX}`,
+      'ssvirt.io/vdc-urn': vdc.id, 'ssvirt.io/vdc-name': vdcName, 'ssvirt.io/vdc-description': 'The story\'s VDC', 'ssvirt.io/vdc-enabled': 'true',
+    });
+    const quota = await core.readNamespacedResourceQuota({ name: 'vdc-quota', namespace });
+    expect(quota.metadata!.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'ssvirt', 'ssvirt.io/vdc-id': uuidOf(vdc.id) });
+    // Compared as quantities: a real API server answers them in canonical form (6144Mi → 6Gi).
+    const hard = Object.fromEntries(Object.entries(quota.spec!.hard ?? {}).map(([k, q]) => [k, parseQuantity(q)]));
+    expect(hard).toEqual({
+      'requests.cpu': 2.5, // 2500 MHz at 1000 MHz per core
+      'requests.memory': 6 * 2 ** 30, // VCD's GB are GiB
+      'requests.storage': 61440 * 2 ** 20, // the profiles' MB (MiB) summed
+      'count/virtualmachines.kubevirt.io': 3,
+    });
+    // Read as plain JSON (the typed client renames `from`).
+    const policy = await custom.getNamespacedCustomObject({ group: 'networking.k8s.io', version: 'v1', plural: 'networkpolicies', namespace, name: 'vdc-isolation' }) as any;
+    expect(policy.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'ssvirt', 'ssvirt.io/vdc-id': uuidOf(vdc.id) });
+    expect(policy.spec.podSelector).toEqual({});
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toEqual([{ from: [
+      { podSelector: {} },
+      { namespaceSelector: { matchLabels: { 'policy-group.network.openshift.io/ingress': '' } } },
+    ] }]);
+    expect(policy.spec.egress ?? []).toEqual([]);
+
+    // --- Catalog items: the cluster's VM templates
+    const catalog = (await expectCall(201, 'POST', '/cloudapi/1.0.0/catalogs', { token, body: { name: `templates-${SUFFIX}`, orgId: org.id } })).body;
+    expect(catalog).toMatchObject({ id: expect.stringMatching(URN('catalog')), name: `templates-${SUFFIX}`, org: orgRef, isPublished: false });
+    const itemsPath = `/cloudapi/1.0.0/catalogs/${encodeURIComponent(catalog.id)}/catalogItems`;
+    const items = (await expectCall(200, 'GET', `${itemsPath}?pageSize=128`, { token })).body;
+    expect(items).toMatchObject({ page: 1, pageSize: 128, pageCount: Math.ceil(items.resultTotal / 128) });
+    expect(items.values).toHaveLength(items.resultTotal);
+    const names = items.values.map((i: { name: string }) => i.name);
+    const samples = sampleTemplates().map((t) => t.metadata!.name!).sort();
+    if (SAMPLES_ONLY) expect(names).toEqual(samples);
+    else if (RUN_CONTROLLERS) expect(names).toEqual(expect.arrayContaining(samples));
+    expect(names).toContain(TEMPLATE);
+    const found = (await expectCall(200, 'GET', `${itemsPath}?filter=${encodeURIComponent(`name==${TEMPLATE}`)}`, { token })).body;
+    expect(found.resultTotal).toBe(1);
+    const item = found.values[0];
+    // The item against the Template it comes from, read from the cluster.
+    const template = await custom.getNamespacedCustomObject({ group: 'template.openshift.io', version: 'v1', plural: 'templates', namespace: TEMPLATE_NS, name: TEMPLATE }) as any;
+    const vmObjects = template.objects.filter((o: any) => o.kind === 'VirtualMachine');
+    const cpu = vmObjects[0].spec.template.spec.domain.cpu ?? {};
+    const osLabel = Object.keys(template.metadata.labels ?? {}).find((k) => k.startsWith('os.template.kubevirt.io/'));
+    expect(item).toMatchObject({
+      id: expect.stringMatching(URN('catalogitem')), name: TEMPLATE, catalogId: catalog.id, catalog: { id: catalog.id }, org: orgRef,
+      status: 'AVAILABLE', displayName: template.metadata.annotations?.['openshift.io/display-name'],
+      template: { namespace: TEMPLATE_NS, name: TEMPLATE },
+      entity: { numberOfVMs: vmObjects.length, numberOfCpus: (cpu.sockets ?? 1) * (cpu.cores ?? 1) * (cpu.threads ?? 1) },
+    });
+    if (osLabel) expect(item.osType).toBe(osLabel.split('/')[1]);
+    const memory = vmObjects[0].spec.template.spec.domain.memory?.guest;
+    if (memory && !memory.includes('${')) expect(item.entity.memoryAllocation).toBe(parseQuantity(memory));
+    expect(item.parameters.map((p: { name: string }) => p.name)).toEqual(template.parameters.map((p: { name: string }) => p.name));
+    expect((await expectCall(200, 'GET', `${itemsPath}/${encodeURIComponent(item.id)}`, { token })).body).toEqual(item);
+
+    // --- Instantiate with parameters: 201 INSTANTIATING, the Secret and the TemplateInstance exist
+    const vappName = `Web Shop ${SUFFIX}`;
+    const vmName = `web-${SUFFIX}-1`;
+    const secretValue = `pw-${randomBytes(6).toString('hex')}`;
+    const parameters: Record<string, string> = { NAME: vmName };
+    if (item.parameters.some((p: { name: string }) => p.name === 'CLOUD_USER_PASSWORD')) parameters.CLOUD_USER_PASSWORD = secretValue;
+    const inst = await expectCall(201, 'POST', `${vdcPath}/actions/instantiateTemplate`, {
+      token, body: { name: vappName, description: 'the shop', catalogItem: { id: item.id }, parameters },
+    });
+    const vapp = inst.body;
+    expect(vapp).toMatchObject({
+      id: expect.stringMatching(URN('vapp')), name: vappName, description: 'the shop', status: 'INSTANTIATING',
+      vdcId: vdc.id, vdc: vdcRef, org: orgRef, owner: { name: 'admin' }, catalogItem: { id: item.id },
+      template: { namespace: TEMPLATE_NS, name: TEMPLATE }, numberOfVMs: 0, vms: [],
+      createdAt: expect.stringMatching(ISO), createdDate: expect.stringMatching(ISO),
+    });
+    expect(inst.headers.get('location')).toBe(vapp.href);
+    expect(vapp.href).toBe(`${server.url}/cloudapi/1.0.0/vapps/${vapp.id}`);
+    expect(JSON.stringify(vapp)).not.toContain(secretValue);
+    const vappRef = { id: vapp.id, name: vappName };
+    const vappPath = `/cloudapi/1.0.0/vapps/${encodeURIComponent(vapp.id)}`;
+
+    const instanceName = `web-shop-${SUFFIX}`;
+    const instance = await custom.getNamespacedCustomObject({ ...ti(namespace), name: instanceName }) as any;
+    expect(instance.metadata.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'ssvirt', 'ssvirt.io/vapp-id': uuidOf(vapp.id), 'ssvirt.io/vdc-id': uuidOf(vdc.id), 'ssvirt.io/template': TEMPLATE,
+    });
+    expect(instance.metadata.annotations).toMatchObject({ 'ssvirt.io/vapp-urn': vapp.id, 'ssvirt.io/vapp-name': vappName, 'ssvirt.io/template-namespace': TEMPLATE_NS });
+    expect(instance.spec.secret).toEqual({ name: `${instanceName}-params` });
+    expect(instance.spec.template.metadata.name).toBe(TEMPLATE);
+    expect(instance.spec.template.objects).toEqual(template.objects);
+    const secret = await core.readNamespacedSecret({ name: `${instanceName}-params`, namespace });
+    expect(secret.metadata!.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'ssvirt', 'ssvirt.io/vapp-id': uuidOf(vapp.id) });
+    expect(Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, b]) => [k, Buffer.from(b, 'base64').toString('utf8')]))).toEqual(parameters);
+    expect(secret.metadata!.ownerReferences).toEqual([
+      expect.objectContaining({ apiVersion: 'template.openshift.io/v1', kind: 'TemplateInstance', name: instanceName, uid: instance.metadata.uid }),
+    ]);
+
+    // --- The VM appears, the vApp becomes POWERED_OFF
+    const seen: string[] = ['INSTANTIATING'];
+    const ready = await until('the vApp to be POWERED_OFF', async () => {
+      const v = (await expectCall(200, 'GET', vappPath, { token })).body;
+      if (seen.at(-1) !== v.status) seen.push(v.status);
+      return v.status === 'POWERED_OFF' ? v : undefined;
+    });
+    expect(seen, seen.join(' → ')).not.toContain('FAILED');
+    expect(ready).toMatchObject({ numberOfVMs: 1, statusMessage: null });
+    const vmList = (await expectCall(200, 'GET', `${vappPath}/vms`, { token })).body;
+    expect(vmList).toMatchObject({ resultTotal: 1, pageCount: 1, page: 1 });
+    const vm = vmList.values[0];
+    expect(vm).toMatchObject({
+      id: expect.stringMatching(URN('vm')), name: vmName, status: 'POWERED_OFF', vappId: vapp.id, vapp: vappRef, vdcId: vdc.id, vdc: vdcRef, org: orgRef,
+      hardware: { numCpus: item.entity.numberOfCpus }, kubernetes: { namespace, name: vmName, printableStatus: 'Stopped' },
+    });
+    expect(vm.href).toBe(`${server.url}/cloudapi/1.0.0/vms/${vm.id}`);
+    expect(ready.vms).toEqual([vm]);
+    const vmPath = `/cloudapi/1.0.0/vms/${encodeURIComponent(vm.id)}`;
+    expect((await expectCall(200, 'GET', vmPath, { token })).body).toEqual(vm);
+    const filtered = (await expectCall(200, 'GET', `/cloudapi/1.0.0/vms?filter=${encodeURIComponent(`vapp.id==${vapp.id}`)}`, { token })).body;
+    expect(filtered.values.map((v: { id: string }) => v.id)).toEqual([vm.id]);
+    // In the cluster: the VM is the template's, owned (by label) by the vApp's instance.
+    const vmObject = await custom.getNamespacedCustomObject({ ...kv('virtualmachines', namespace), name: vmName }) as any;
+    expect(vmObject.metadata.uid).toBe(vm.kubernetes.uid);
+    expect(vmObject.metadata.labels).toMatchObject({ 'template.openshift.io/template-instance-owner': instance.metadata.uid });
+    const readyInstance = await custom.getNamespacedCustomObject({ ...ti(namespace), name: instanceName }) as any;
+    expect(readyInstance.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
+
+    // --- Power actions, each through a task that ends in success
+    const vappStatus = async () => (await expectCall(200, 'GET', vappPath, { token })).body.status;
+    const vmNow = async () => (await expectCall(200, 'GET', vmPath, { token })).body;
+    const vmi = () => read(custom.getNamespacedCustomObject({ ...kv('virtualmachineinstances', namespace), name: vmName }) as Promise<any>);
+    const admin = 'admin';
+
+    await power('vapps', vapp.id, 'powerOn', token, vappRef, admin, orgRef);
+    expect(await vappStatus()).toBe('POWERED_ON');
+    expect(await vmNow()).toMatchObject({ status: 'POWERED_ON', kubernetes: { printableStatus: 'Running' } });
+    // The address comes from the VMI's status, which may be reported after the VM runs.
+    const ip = await until('the VM to report an IP address', async () => (await vmNow()).network.interfaces[0]?.ipAddress);
+    expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const firstVmi = await vmi();
+    expect(firstVmi?.status?.phase).toBe('Running');
+
+    await power('vms', vm.id, 'powerOff', token, { name: vmName }, admin, orgRef);
+    expect(await vappStatus()).toBe('POWERED_OFF');
+    expect(await vmNow()).toMatchObject({ status: 'POWERED_OFF', kubernetes: { printableStatus: 'Stopped' } });
+    // An action that does not fit the status is refused, with the status named.
+    const refused = await expectCall(400, 'POST', `${vmPath}/actions/powerOff`, { token });
+    expect(refused.body).toMatchObject({ minorErrorCode: 'BAD_REQUEST', code: 400, stackTrace: null, message: expect.stringContaining('POWERED_OFF') });
+
+    await power('vapps', vapp.id, 'powerOn', token, vappRef, admin, orgRef);
+    expect(await vappStatus()).toBe('POWERED_ON');
+    const beforeReboot = await vmi();
+    expect(beforeReboot?.metadata?.uid).toBeTruthy();
+
+    await power('vapps', vapp.id, 'reboot', token, vappRef, admin, orgRef);
+    expect(await vappStatus()).toBe('POWERED_ON');
+    const afterReboot = await vmi();
+    // A reboot is a new VirtualMachineInstance.
+    expect(afterReboot?.metadata?.uid).toBeTruthy();
+    expect(afterReboot!.metadata.uid).not.toBe(beforeReboot!.metadata.uid);
+
+    await power('vms', vm.id, 'suspend', token, { name: vmName }, admin, orgRef);
+    expect(await vappStatus()).toBe('SUSPENDED');
+    expect(await vmNow()).toMatchObject({ status: 'SUSPENDED', kubernetes: { printableStatus: 'Paused' } });
+    expect((await expectCall(400, 'POST', `${vappPath}/actions/suspend`, { token })).body.message).toContain('SUSPENDED');
+
+    const resumed = await power('vapps', vapp.id, 'powerOn', token, vappRef, admin, orgRef);
+    expect(await vappStatus()).toBe('POWERED_ON');
+    // The legacy address answers VCD's Task XML by default.
+    const xml = await fetch(`${server.url}/api/task/${uuidOf(resumed.id)}`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(xml.headers.get('content-type')).toMatch(/^application\/vnd\.vmware\.vcloud\.task\+xml/);
+    const xmlText = await xml.text();
+    expect(xmlText).toContain(`status="success"`);
+    expect(xmlText).toContain(`operationName="vappPowerOn"`);
+
+    // --- Delete the vApp: refused while on, forced it stops the VM and removes every object
+    const busy = await expectCall(400, 'DELETE', vappPath, { token });
+    expect(busy.body).toMatchObject({ minorErrorCode: 'BUSY_ENTITY' });
+    const del = await expectCall(202, 'DELETE', `${vappPath}?force=true`, { token });
+    expect(del.body).toMatchObject({ id: vapp.id, status: 'DELETING' });
+    const delTask = await awaitTask(del.headers.get('location')!, token);
+    expect(delTask).toMatchObject({ status: 'success', operationName: 'vappDelete', owner: { id: vapp.id } });
+    const gone = await expectCall(403, 'GET', vappPath, { token });
+    expect(gone.body).toMatchObject({ minorErrorCode: 'ACCESS_TO_RESOURCE_IS_FORBIDDEN', message: `vApp ${vapp.id} does not exist or you do not have access` });
+    await expectCall(403, 'GET', vmPath, { token });
+    expect((await expectCall(200, 'GET', `${vdcPath}/vapps`, { token })).body).toMatchObject({ resultTotal: 0, values: [] });
+    expect(await read(custom.getNamespacedCustomObject({ ...ti(namespace), name: instanceName }))).toBeUndefined();
+    expect(await read(core.readNamespacedSecret({ name: `${instanceName}-params`, namespace }))).toBeUndefined();
+    const vmsLeft = await custom.listNamespacedCustomObject({ ...kv('virtualmachines', namespace), labelSelector: `template.openshift.io/template-instance-owner=${instance.metadata.uid}` }) as any;
+    expect(vmsLeft.items).toEqual([]);
+    expect(await read(core.readNamespace({ name: namespace }))).toBeDefined();
+
+    // --- Delete the VDC: DELETING until its namespace is gone, then 403
+    const vdcDel = await call('DELETE', `/api/admin/org/${encodeURIComponent(org.id)}/vdcs/${encodeURIComponent(vdc.id)}`, { token });
+    expect([202, 204], JSON.stringify(vdcDel.body)).toContain(vdcDel.status);
+    if (vdcDel.status === 202) expect(vdcDel.body).toMatchObject({ id: vdc.id, status: 'DELETING' });
+    await until('the VDC to disappear', async () => (await call('GET', vdcPath, { token })).status === 403);
+    expect(await read(core.readNamespace({ name: namespace }))).toBeUndefined();
+
+    // --- And the rest
+    await expectCall(204, 'DELETE', `/cloudapi/1.0.0/catalogs/${encodeURIComponent(catalog.id)}`, { token });
+    await expectCall(204, 'DELETE', `/cloudapi/1.0.0/orgs/${encodeURIComponent(org.id)}`, { token });
+    orgsToClean.delete(org.id);
+    await expectCall(403, 'GET', `/cloudapi/1.0.0/orgs/${encodeURIComponent(org.id)}`, { token });
+    expect(server.output.filter((l) => l.includes('"level":50'))).toEqual([]);
+  }, TEST_MS);
+
+  it('answers 403 to a user of another organization for the VDC, vApp, VMs and tasks of the first, and changes nothing', async () => {
+    const token = adminToken;
+    // Org A with a VDC and a vApp whose VM its administrator powered on; org B with an administrator.
+    const orgA = (await expectCall(201, 'POST', '/cloudapi/1.0.0/orgs', { token, body: { name: `iso-a-${SUFFIX}` } })).body;
+    orgsToClean.add(orgA.id);
+    const orgB = (await expectCall(201, 'POST', '/cloudapi/1.0.0/orgs', { token, body: { name: `iso-b-${SUFFIX}` } })).body;
+    orgsToClean.add(orgB.id);
+    const user = (name: string, org: { id: string }) => expectCall(201, 'POST', '/cloudapi/1.0.0/users', {
+      token, body: { username: name, password: USER_PASSWORD, orgEntityRef: { id: org.id }, roleEntityRefs: [{ name: 'Organization Administrator' }] },
+    });
+    await user(`alice-${SUFFIX}`, orgA);
+    await user(`bob-${SUFFIX}`, orgB);
+    const vdc = (await expectCall(201, 'POST', `/api/admin/org/${encodeURIComponent(orgA.id)}/vdcs`, { token, body: { name: 'prod' } })).body;
+    const catalog = (await expectCall(201, 'POST', '/cloudapi/1.0.0/catalogs', { token, body: { name: 'a-templates', orgId: orgA.id } })).body;
+    const items = (await expectCall(200, 'GET', `/cloudapi/1.0.0/catalogs/${encodeURIComponent(catalog.id)}/catalogItems?filter=${encodeURIComponent(`name==${TEMPLATE}`)}`, { token })).body;
+    expect(items.resultTotal).toBe(1);
+    const item = items.values[0];
+    const vdcPath = `/cloudapi/1.0.0/vdcs/${encodeURIComponent(vdc.id)}`;
+    const vapp = (await expectCall(201, 'POST', `${vdcPath}/actions/instantiateTemplate`, {
+      token, body: { name: 'db', catalogItem: { id: item.id }, parameters: [{ name: 'NAME', value: `db-${SUFFIX}` }] },
+    })).body;
+    const vappPath = `/cloudapi/1.0.0/vapps/${encodeURIComponent(vapp.id)}`;
+    const alice = await login(`alice-${SUFFIX}@iso-a-${SUFFIX}`, USER_PASSWORD);
+    await until('the vApp to be POWERED_OFF', async () => (await expectCall(200, 'GET', vappPath, { token: alice })).body.status === 'POWERED_OFF');
+    const vm = (await expectCall(200, 'GET', `${vappPath}/vms`, { token: alice })).body.values[0];
+    const vmPath = `/cloudapi/1.0.0/vms/${encodeURIComponent(vm.id)}`;
+    const task = await power('vms', vm.id, 'powerOn', alice, { name: vm.name }, `alice-${SUFFIX}`, { id: orgA.id, name: orgA.name });
+    const taskPaths = [`/api/task/${uuidOf(task.id)}`, `/cloudapi/1.0.0/tasks/${encodeURIComponent(task.id)}`];
+    for (const path of [vdcPath, vappPath, `${vappPath}/vms`, vmPath, ...taskPaths]) await expectCall(200, 'GET', path, { token: alice });
+
+    const bob = await login(`bob-${SUFFIX}@iso-b-${SUFFIX}`, USER_PASSWORD);
+    expect((await expectCall(200, 'GET', `/cloudapi/1.0.0/orgs/${encodeURIComponent(orgB.id)}`, { token: bob })).body.name).toBe(orgB.name);
+    const forbidden: [string, string, unknown?][] = [
+      ['GET', `/cloudapi/1.0.0/orgs/${encodeURIComponent(orgA.id)}`],
+      ['GET', vdcPath],
+      ['GET', `${vdcPath}/vapps`],
+      ['POST', `${vdcPath}/actions/instantiateTemplate`, { name: 'intruder', catalogItem: { id: item.id } }],
+      ['GET', `/api/admin/org/${encodeURIComponent(orgA.id)}/vdcs/${encodeURIComponent(vdc.id)}`],
+      ['DELETE', `/api/admin/org/${encodeURIComponent(orgA.id)}/vdcs/${encodeURIComponent(vdc.id)}?force=true`],
+      ['GET', `/cloudapi/1.0.0/catalogs/${encodeURIComponent(catalog.id)}`],
+      ['GET', vappPath],
+      ['GET', `${vappPath}/vms`],
+      ['POST', `${vappPath}/actions/powerOff`],
+      ['DELETE', `${vappPath}?force=true`],
+      ['GET', vmPath],
+      ['POST', `${vmPath}/actions/powerOff`],
+      ['POST', `${vmPath}/actions/reboot`],
+      ...taskPaths.map((p): [string, string] => ['GET', p]),
+    ];
+    for (const [method, path, body] of forbidden) {
+      const a = await call(method, path, { token: bob, body });
+      expect(a.status, `${method} ${path}: ${JSON.stringify(a.body)}`).toBe(403);
+      expect(a.body).toMatchObject({ minorErrorCode: 'ACCESS_TO_RESOURCE_IS_FORBIDDEN', code: 403, stackTrace: null });
+      expect(a.body.message, `${method} ${path}`).not.toContain(vm.name);
+    }
+    // Naming org A as tenant context does not help either.
+    const ctx = await call('GET', '/cloudapi/1.0.0/vapps', { token: bob, headers: { 'X-VMWARE-VCLOUD-TENANT-CONTEXT': orgA.id } });
+    expect(ctx.status).toBe(403);
+    // Lists: nothing of org A.
+    for (const list of ['/cloudapi/1.0.0/vdcs', '/cloudapi/1.0.0/vapps', '/cloudapi/1.0.0/vms', '/cloudapi/1.0.0/tasks', '/cloudapi/1.0.0/catalogs']) {
+      const l = (await expectCall(200, 'GET', list, { token: bob })).body;
+      expect(l, list).toMatchObject({ resultTotal: 0, values: [] });
+    }
+
+    // Nothing changed: the vApp still runs, its VM too, in the cluster as in the API.
+    expect((await expectCall(200, 'GET', vappPath, { token: alice })).body).toMatchObject({ status: 'POWERED_ON', numberOfVMs: 1 });
+    const vmObject = await custom.getNamespacedCustomObject({ ...kv('virtualmachines', vdc.namespace), name: vm.name }) as any;
+    expect(vmObject.metadata.deletionTimestamp).toBeUndefined();
+    expect(vmObject.status.printableStatus).toBe('Running');
+    expect((await expectCall(200, 'GET', vdcPath, { token })).body.status).toBe('READY');
+    const alicesTask = (await expectCall(200, 'GET', taskPaths[1]!, { token: alice })).body;
+    expect(alicesTask).toEqual(task);
+  }, TEST_MS);
+});
