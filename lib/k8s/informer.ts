@@ -52,9 +52,15 @@ export function startInformer<T extends KubernetesObject>(spec: InformerSpec<T>)
     }
   };
 
-  inf.on('add', (o) => spec.onEvent('add', o));
-  inf.on('update', (o) => spec.onEvent('update', o));
-  inf.on('delete', (o) => spec.onEvent('delete', o));
+  // client-node goes on with a list or watch that was in flight when stop() came (it checks
+  // `stopped` only between steps): drop what it reports and close the watch it opened.
+  const deliver = (type: InformerEvent) => (o: T) => {
+    if (stopped) { void inf.stop(); return; }
+    spec.onEvent(type, o);
+  };
+  inf.on('add', deliver('add'));
+  inf.on('update', deliver('update'));
+  inf.on('delete', deliver('delete'));
   inf.on('connect', () => {
     // 'connect' fires before the (re)list; the list counts as synced once start() resolves.
   });
@@ -85,8 +91,12 @@ export function startInformer<T extends KubernetesObject>(spec: InformerSpec<T>)
       scheduleRestart();
       return;
     }
+    if (stopped) {
+      await inf.stop();
+      return;
+    }
     // start() reports a failed list through 'error' and resolves; only a clean start is a sync.
-    if (!stopped && !failedDuringStart) {
+    if (!failedDuringStart) {
       markSynced(true);
       spec.onSynced?.();
     }
@@ -109,6 +119,7 @@ export function startInformer<T extends KubernetesObject>(spec: InformerSpec<T>)
       stopped = true;
       if (timer) clearTimeout(timer);
       await inf.stop();
+      markSynced(false);
     },
   };
 }
