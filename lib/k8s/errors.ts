@@ -31,7 +31,8 @@ function statusBody(body: unknown): StatusBody {
 export function classify(e: unknown): K8sError {
   if (e instanceof K8sError) return e;
   const err = e as { code?: unknown; statusCode?: unknown; body?: unknown; name?: string; message?: string; type?: string };
-  const status = typeof err.code === 'number' ? err.code : typeof err.statusCode === 'number' ? err.statusCode : undefined;
+  // `?.`: a rejection may carry anything, even undefined, and classifying must not throw.
+  const status = typeof err?.code === 'number' ? err.code : typeof err?.statusCode === 'number' ? err.statusCode : undefined;
   if (err?.name === 'AbortError' || err?.type === 'aborted' || err?.name === 'TimeoutError') {
     return new K8sError('timeout', undefined, 'the Kubernetes API did not answer in time');
   }

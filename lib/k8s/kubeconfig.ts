@@ -3,6 +3,7 @@
  * `KUBECONFIG`, else none (degraded mode).
  */
 import { existsSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 export interface LoadedKubeConfig {
@@ -29,9 +30,23 @@ export async function loadKubeConfig(explicit: string | undefined, env: NodeJS.P
   const { KubeConfig } = await import('@kubernetes/client-node');
   const kc = new KubeConfig();
   if (source === 'SSVIRT_KUBECONFIG') kc.loadFromFile(explicit!);
-  else if (source === 'in-cluster') kc.loadFromCluster();
+  else if (source === 'in-cluster') {
+    kc.loadFromCluster();
+    // client-node reads the service address from process.env; use the environment the source was
+    // chosen from, so the two cannot disagree.
+    const server = inClusterServer(env);
+    kc.clusters = kc.clusters.map((c) => ({ ...c, server }));
+  }
   else kc.loadFromFile(env.KUBECONFIG!.split(':')[0]!);
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new Error(`${source}: the kubeconfig names no current cluster`);
   return { kc, source, server };
+}
+
+/** The API server address of a pod's environment, as client-node's loadFromCluster builds it. */
+function inClusterServer(env: NodeJS.ProcessEnv): string {
+  const host = env.KUBERNETES_SERVICE_HOST ?? '';
+  const port = env.KUBERNETES_SERVICE_PORT || '443';
+  const scheme = port === '80' || port === '8080' || port === '8001' ? 'http' : 'https';
+  return `${scheme}://${isIPv6(host) ? `[${host}]` : host}:${port}`;
 }
