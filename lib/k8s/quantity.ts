@@ -8,7 +8,8 @@ const DEC: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, 
 export function parseQuantity(q: string | number | undefined | null): number | undefined {
   if (q === undefined || q === null) return undefined;
   if (typeof q === 'number') return q;
-  const m = /^\s*([+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)\s*([KMGTPE]i|[numkKMGTPE]?)\s*$/.exec(q);
+  // Kubernetes' grammar allows "1." and ".5" as well as "1.5".
+  const m = /^\s*([+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?)\s*([KMGTPE]i|[numkKMGTPE]?)\s*$/.exec(q);
   if (!m) return undefined;
   const n = Number(m[1]);
   const unit = m[2] ?? '';

@@ -72,6 +72,8 @@ export function vappStatus(input: {
   if (rowStatus === 'DELETING') return { status: 'DELETING', message: null };
   if (rowStatus === 'CREATING') return { status: 'INSTANTIATING', message: null };
   if (instance?.failed) return { status: 'FAILED', message: instance.failed.message ?? instance.failed.reason ?? 'instantiation failed' };
+  // Until the instance reports Ready its objects are still being created, whatever VMs exist yet.
+  if (instance && !instance.ready) return { status: 'INSTANTIATING', message: null };
   if (!instance && !input.clusterKnown && vmStatuses.length === 0) return { status: 'UNKNOWN', message: null };
   if (vmStatuses.length === 0) return { status: 'INSTANTIATING', message: null };
   if (vmStatuses.every((s) => s === 'POWERED_ON')) return { status: 'POWERED_ON', message: null };

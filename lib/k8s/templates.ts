@@ -78,11 +78,19 @@ export function parseTemplate(t: Obj): CatalogTemplate {
   };
 }
 
+/**
+ * A value with the parameter defaults put in for `${P}` (and `${{P}}`), anywhere in it as OpenShift
+ * does; undefined when a parameter it uses has no default (generated or caller-supplied).
+ */
 function subst(v: unknown, defaults: Map<string, string>): string | undefined {
   if (v === undefined || v === null) return undefined;
-  const s = String(v);
-  const m = /^\$\{\{?([A-Za-z0-9_]+)\}?\}$/.exec(s.trim());
-  return m ? defaults.get(m[1]!) : s;
+  let missing = false;
+  const out = String(v).replace(/\$\{\{?([A-Za-z0-9_]+)\}?\}/g, (_, name: string) => {
+    const d = defaults.get(name);
+    if (d === undefined) missing = true;
+    return d ?? '';
+  });
+  return missing ? undefined : out.trim();
 }
 
 function vmCpus(cpu: Obj | undefined, defaults: Map<string, string>): number | null {

@@ -47,10 +47,15 @@ function num(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
 }
 
+/**
+ * The OS a VM was made for, when the guest agent does not report one: the `vm.kubevirt.io/os`
+ * annotation (common templates put it on `spec.template.metadata`, others on the VM itself),
+ * else an `os.template.kubevirt.io/<os>` label (ignored when set to "false").
+ */
 function labelOs(vm: Obj): string | undefined {
-  const ann = vm?.metadata?.annotations ?? {};
-  const labels = { ...(vm?.metadata?.labels ?? {}), ...(vm?.spec?.template?.metadata?.labels ?? {}) };
-  if (ann['vm.kubevirt.io/os']) return ann['vm.kubevirt.io/os'];
-  const key = Object.keys(labels).find((k) => k.startsWith('os.template.kubevirt.io/'));
+  const ann = { ...(vm?.metadata?.annotations ?? {}), ...(vm?.spec?.template?.metadata?.annotations ?? {}) };
+  if (typeof ann['vm.kubevirt.io/os'] === 'string' && ann['vm.kubevirt.io/os']) return ann['vm.kubevirt.io/os'];
+  const labels: Record<string, unknown> = { ...(vm?.metadata?.labels ?? {}), ...(vm?.spec?.template?.metadata?.labels ?? {}) };
+  const key = Object.keys(labels).find((k) => k.startsWith('os.template.kubevirt.io/') && labels[k] !== 'false');
   return key?.slice('os.template.kubevirt.io/'.length);
 }
