@@ -7,5 +7,5 @@ import { OrgPatchSchema } from '#lib/orgs/schema.ts';
 import { applyOrgUpdate } from '#lib/orgs/update.ts';
 
 export default defineRoute({ summary: 'Update an organization partially', params: { orgId: 'org' }, body: OrgPatchSchema }, function patchOrg(c, { params, body }) {
-  return applyOrgUpdate(c, params.orgId, body);
+  return applyOrgUpdate(c, params.orgId, body, 'merge');
 });
