@@ -31,6 +31,8 @@ export interface Cluster {
    */
   templates?(): TemplateSource | undefined;
 
+  /** How long a write of a failed call may still land (lib/k8s/late-writes.ts); 0 when unknown. */
+  lateWriteMs?: number;
   /** Whether the API server answered the last call (false → 503 CLUSTER_UNAVAILABLE up front). */
   reachable(): boolean;
   /** Creates or updates a VDC's namespace, quota and policy (idempotent). */

@@ -51,6 +51,8 @@ export class ClusterRuntime implements Cluster {
   readonly quotas: SupervisedInformer<Obj>;
   readonly templatesInformer: SupervisedInformer<Obj>[];
   readonly instances: SupervisedInformer<Obj>;
+  /** See lib/k8s/late-writes.ts. */
+  readonly lateWriteMs: number;
   readonly vms: SupervisedInformer<Obj>;
   readonly vmis: SupervisedInformer<Obj>;
   private powerModeValue: PowerMode | undefined;
@@ -61,6 +63,7 @@ export class ClusterRuntime implements Cluster {
   constructor(private o: RuntimeOptions) {
     this.metrics = o.registry ? new K8sMetrics(o.registry) : undefined;
     this.api = new KubeApi(o.kc, { timeoutMs: o.timeoutMs ?? 10_000, metrics: this.metrics });
+    this.lateWriteMs = 2 * (o.timeoutMs ?? 10_000);
     const c = this.api.custom;
     const base = { kc: o.kc, log: o.log, metrics: this.metrics };
     const ours = `${MANAGED_BY}=${MANAGED_BY_VALUE}`;

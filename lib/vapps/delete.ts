@@ -4,8 +4,10 @@
  * 1. refused with 400 BUSY_ENTITY while a VM is powered on (or powering on) unless forced, while
  *    the vApp is still being created, or already being deleted;
  * 2. the row becomes DELETING; forced: the running VMs are stopped (powerOff) first;
- * 3. the instance (Foreground), owned VMs and params Secret are deleted; if the cluster fails the
- *    row goes back to its previous status and the client gets 503 (or the mapped 400);
+ * 3. the instance (Foreground), owned VMs and params Secret are deleted; if the cluster refuses,
+ *    the row goes back to its previous status and the client gets the mapped 400; if it is away
+ *    or too slow (the deletes may still land), the row stays DELETING for the reconciler and the
+ *    client gets 503;
  * 4. 202 with the vApp (DELETING) and a `vappDelete` task (`Location`); the row goes when its
  *    objects are gone (lib/vapps/finish-delete.ts), then GET answers 403.
  */
@@ -25,6 +27,7 @@ import { baseUrl } from '#lib/views/common.ts';
 import { taskHref } from '#lib/views/task.ts';
 import { finishVappDeletion, pollVappDeletion } from './finish-delete.ts';
 import { renderVapp } from './render.ts';
+import { outcomeUnknown } from '#lib/k8s/late-writes.ts';
 
 const RUNNING = ['POWERED_ON', 'POWERING_ON'];
 
@@ -53,8 +56,10 @@ export async function deleteVapp(c: Ctx, found: VappWithRefs, force: boolean): P
     }
     await k8s.deleteVappObjects(vdc.namespace, vapp.instanceName, vapp.instanceUid);
   } catch (e) {
-    updateVapp(db, vapp.id, { ...before, updatedAt: c.var.now() });
-    throw clusterError(e, what);
+    // A refusal puts the vApp back; a failure of unknown outcome (the deletes may still land)
+    // keeps it DELETING and the reconciler completes the deletion.
+    if (!outcomeUnknown(e)) updateVapp(db, vapp.id, { ...before, updatedAt: c.var.now() });
+    throw clusterError(e, outcomeUnknown(e) ? `${what} (it stays DELETING; the deletion completes when the cluster answers again)` : what);
   }
 
   const s = c.var.session!;

@@ -30,6 +30,7 @@ import { dnsLabel } from '#lib/k8s/labels.ts';
 import { startTask } from '#lib/tasks/service.ts';
 import { DEPLOY_OPERATION, taskTracker } from '#lib/power/tracker.ts';
 import { badRequest } from '#lib/http/errors.ts';
+import { outcomeUnknown, UNDO_MESSAGE } from '#lib/k8s/late-writes.ts';
 import { resolveCatalogItem } from './catalog-item.ts';
 import { templateParameters } from './parameters.ts';
 import type { InstantiateBody } from './schema.ts';
@@ -94,9 +95,10 @@ export async function instantiate(c: Ctx, found: VdcWithOrg, body: InstantiateBo
       return false;
     });
     // A row left DELETING keeps the name of what may remain (a Secret, an instance) so the
-    // reconciler can remove it; dropping the row now could leak them.
-    if (cleaned) deleteVappRow(db, id);
-    else updateVapp(db, id, { status: 'DELETING', statusMessage: 'Instantiation failed; removing what was created', updatedAt: c.var.now() });
+    // reconciler can remove it; dropping the row now could leak them — also when the failed
+    // call may still land (lib/k8s/late-writes.ts).
+    if (cleaned && !outcomeUnknown(e)) deleteVappRow(db, id);
+    else updateVapp(db, id, { status: 'DELETING', statusMessage: outcomeUnknown(e) ? UNDO_MESSAGE : 'Instantiation failed; removing what was created', updatedAt: c.var.now() });
     throw clusterError(e, what);
   }
   updateVapp(db, id, { status: 'INSTANTIATING', instanceUid: uid, updatedAt: c.var.now() });

@@ -16,6 +16,7 @@ import type { Log } from '#lib/log.ts';
 import type { Cluster } from '#lib/k8s/cluster.ts';
 import { findVapp, updateVapp, type VappRow } from '#db/queries/vapps.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
+import { UNDO_MESSAGE } from '#lib/k8s/late-writes.ts';
 import { finishVappDeletion } from './finish-delete.ts';
 
 /** Drives a vApp row left CREATING or DELETING; true when it changed something. */
@@ -27,7 +28,8 @@ export async function repairVapp(db: Db, k8s: Cluster, log: Log, vapp: VappRow, 
     if (findVapp(db, vapp.id)?.status !== 'CREATING') return false;
     updateVapp(db, vapp.id, {
       status: 'DELETING', instanceUid: uid ?? vapp.instanceUid,
-      statusMessage: 'Instantiation interrupted (server restart); removing what was created', updatedAt: now,
+      // The dead process's calls may still land: keep the row for the late-write window.
+      statusMessage: UNDO_MESSAGE, updatedAt: now,
     });
     log.warn({ vapp: vapp.id }, 'vApp left CREATING by an interrupted instantiation: undone');
     await finishVappDeletion(db, k8s, vapp);

@@ -30,6 +30,7 @@ import { claimNamespaceName, provisionVdc, CREATING, DELETING } from './provisio
 import { clusterError } from '#lib/http/cluster-errors.ts';
 import { deleteVdcCascade, findVdc, updateVdc } from '#db/queries/vdcs.ts';
 import { toUrn } from '#lib/urn.ts';
+import { outcomeUnknown, UNDO_MESSAGE } from '#lib/k8s/late-writes.ts';
 import { vdcNamespaceName } from './namespace-name.ts';
 import { defaultSpec, mergeSpec, rowOfSpec } from './spec.ts';
 import type { VdcBody } from './schema.ts';
@@ -58,7 +59,7 @@ export async function createVdc(c: Ctx, org: OrgRow, body: VdcBody & { name: str
       await claimNamespaceName(db, k8s, id, org.name);
       await provisionVdc(db, k8s, id, c.var.now());
     } catch (e) {
-      await undoCreate(c, id);
+      await undoCreate(c, id, outcomeUnknown(e));
       throw clusterError(e, `VDC '${spec.name}' was not created`);
     }
   }
@@ -67,19 +68,23 @@ export async function createVdc(c: Ctx, org: OrgRow, body: VdcBody & { name: str
   return c.json(renderVdc(c, findVdcWithOrg(db, id)!), 201);
 }
 
-/** Removes what a failed create made: the namespace (if any), then the row — or leaves the row DELETING. */
-async function undoCreate(c: Ctx, id: string): Promise<void> {
+/**
+ * Removes what a failed create made: the namespace (if any), then the row — or leaves the row
+ * DELETING for the reconciler: when the namespace is not gone yet, and when the failed call may
+ * still land (lib/k8s/late-writes.ts).
+ */
+async function undoCreate(c: Ctx, id: string, unknownOutcome: boolean): Promise<void> {
   const { db, k8s, log } = c.var;
   const vdc = findVdc(db, id);
   if (!vdc || !k8s) return;
   try {
     const gone = await k8s.deleteVdcNamespace(vdc.namespace, vdc.id);
-    if (gone) {
+    if (gone && !unknownOutcome) {
       deleteVdcCascade(db, id);
       return;
     }
   } catch (e) {
     log.warn({ vdc: id, err: (e as Error).message }, 'could not undo a failed VDC create; the reconciler will finish it');
   }
-  updateVdc(db, id, { status: DELETING, statusMessage: 'creation failed; removing its namespace', updatedAt: c.var.now() });
+  updateVdc(db, id, { status: DELETING, statusMessage: unknownOutcome ? UNDO_MESSAGE : 'Creation failed; removing its namespace', updatedAt: c.var.now() });
 }

@@ -3,6 +3,7 @@
  * name nobody holds (no row, no namespace in the cluster — e.g. one still terminating),
  * applying the namespace, quota and policy, and finishing a deletion once the namespace is gone.
  */
+import { lateWritesPossible } from '#lib/k8s/late-writes.ts';
 import type { Db } from '#db/client.ts';
 import { atomic } from '#db/client.ts';
 import type { Cluster } from '#lib/k8s/cluster.ts';
@@ -50,6 +51,7 @@ export async function provisionVdc(db: Db, k8s: Cluster, vdcId: string, now: num
 /** Deletes the row (and its vApps/VMs) when the namespace is gone; true when it did. */
 export async function finishVdcDeletion(db: Db, k8s: Cluster, vdc: VdcRow): Promise<boolean> {
   if (k8s.namespaceCached(vdc.namespace)) return false;
+  if (lateWritesPossible(vdc, k8s, Date.now())) return false;
   const st = await k8s.namespaceState(vdc.namespace);
   if (st.exists && st.vdcId === vdc.id) return false;
   deleteVdcCascade(db, vdc.id);

@@ -119,12 +119,14 @@ describe('VDC lifecycle on a cluster', () => {
     } finally {
       cluster.sim.faults.clear(id);
     }
-    // The namespace made before the failure is deleted; until it is gone the row waits as DELETING.
+    // The namespace made before the failure is deleted; until it is gone the row waits as DELETING
+    // (after a reset, for the late-write window too: the lost call may still land).
     await until(() => nsGone(`vdc-${org.name.toLowerCase()}-boom`));
     await until(async () => {
+      await t.runtime.reconciler!.trigger();
       const list = await json(await t.request('GET', '/cloudapi/1.0.0/vdcs', { token: admin }));
       return list.values.filter((v: any) => v.org.id.endsWith(org.id)).length === 0;
-    });
+    }, 15_000);
   });
 
   it('maps a 409 from the cluster to 400 BUSY_ENTITY and leaves nothing behind', async () => {

@@ -66,7 +66,7 @@ describe('DELETE /cloudapi/1.0.0/vapps/:vappId', () => {
     expect((await t.request('GET', vappPath(v.id), { token: w.tokens.user })).status).toBe(403);
   });
 
-  it('puts the vApp back and answers 503 when the cluster fails', async () => {
+  it('puts the vApp back and answers 503 when the cluster answers a failure (500)', async () => {
     const v = await offVapp();
     cluster.sim.faults.inject({ verb: 'delete', resource: 'templateinstances', status: 500, times: 1 });
     const res = await t.request('DELETE', vappPath(v.id), { token: w.tokens.user });
@@ -76,6 +76,32 @@ describe('DELETE /cloudapi/1.0.0/vapps/:vappId', () => {
     await waitFor(() => t.runtime.reachable() || undefined, 'cluster reachable', 15_000);
     expect((await t.request('DELETE', vappPath(v.id), { token: w.tokens.user })).status).toBe(202);
   }, 20_000);
+
+  it('keeps the vApp DELETING when the cluster does not answer in time (the deletes may still land), and the reconciler completes it', async () => {
+    const v = await offVapp();
+    const id = v.id.split(':').pop();
+    const row = findVapp(t.db, id)!;
+    cluster.sim.faults.inject({ verb: 'delete', resource: 'templateinstances', latencyMs: 3_500, times: 1 });
+    const res = await t.request('DELETE', vappPath(v.id), { token: w.tokens.user });
+    expect(res.status).toBe(503);
+    const body = await json(res);
+    expect(body.minorErrorCode).toBe('CLUSTER_UNAVAILABLE');
+    expect(body.message).toContain('stays DELETING');
+    expect(findVapp(t.db, id)!.status).toBe('DELETING');
+    await waitFor(() => t.runtime.reachable() || undefined, 'cluster reachable', 15_000);
+    await waitFor(async () => { await t.runtime.reconciler!.trigger(); return !findVapp(t.db, id); }, 'row gone', 15_000);
+    expect(await leftovers(row.instanceName)).toEqual([]);
+  }, 30_000);
+
+  it('puts the vApp back and answers 400 BUSY_ENTITY when the cluster refuses (409)', async () => {
+    const v = await offVapp();
+    cluster.sim.faults.inject({ verb: 'delete', resource: 'templateinstances', status: 409, times: 1 });
+    const res = await t.request('DELETE', vappPath(v.id), { token: w.tokens.user });
+    expect(res.status).toBe(400);
+    expect((await json(res)).minorErrorCode).toBe('BUSY_ENTITY');
+    expect(findVapp(t.db, v.id.split(':').pop())!.status).toBe('POWERED_OFF');
+    expect((await t.request('DELETE', vappPath(v.id), { token: w.tokens.user })).status).toBe(202);
+  });
 
   it('answers 400 BUSY_ENTITY for a vApp already being deleted and 400 for a bad force value', async () => {
     const v = await offVapp();
