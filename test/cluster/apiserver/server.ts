@@ -197,7 +197,12 @@ export class ApiServer {
     this.sendJson(req, res, s.code ?? 500, JSON.stringify(s), headers);
   }
 
+  /** Bodies read ahead of an injected latency. */
+  private readonly preRead = new WeakMap<IncomingMessage, Promise<string>>();
+
   private readBody(req: IncomingMessage): Promise<string> {
+    const early = this.preRead.get(req);
+    if (early) return early;
     // Event listeners rather than `for await`: async iteration costs more than the rest of a create.
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
@@ -239,7 +244,12 @@ export class ApiServer {
             : method === 'DELETE' ? (route.name ? 'delete' : 'deletecollection') : method.toLowerCase();
       }
       const fault = this.faults.decide({ verb, resource, namespace });
-      if (fault.latencyMs > 0) await new Promise((r) => setTimeout(r, fault.latencyMs));
+      if (fault.latencyMs > 0) {
+        // A real API server has the body before it is slow to act on it, and acts on it even when
+        // the client gave up meanwhile: read it now so a held write still lands after a timeout.
+        if (method !== 'GET') this.preRead.set(req, this.readBody(req));
+        await new Promise((r) => setTimeout(r, fault.latencyMs));
+      }
       const eff = fault.effect;
       if (eff?.reset) { req.socket.destroy(); return; }
       if (eff?.dropWatch) {
