@@ -51,6 +51,7 @@ export const ConfigSchema = v.object({
   SSVIRT_LOG_LEVEL: v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'must be one of fatal, error, warn, info, debug, trace, silent'),
   SSVIRT_TASK_TIMEOUT_SECONDS: int(600, 1, 86_400),
   SSVIRT_RECONCILE_INTERVAL_SECONDS: int(60, 1, 86_400),
+  SSVIRT_KUBE_TIMEOUT_SECONDS: int(10, 1, 300),
   SSVIRT_LOGIN_DELAY_MS: int(500, 0, 60_000),
   SSVIRT_COMMIT: v.optional(v.pipe(v.string(), v.trim())),
   SSVIRT_BACKUP_INTERVAL_MINUTES: int(0, 0, 7 * 24 * 60),
@@ -76,6 +77,8 @@ export interface Config {
   logLevel: string;
   taskTimeoutSeconds: number;
   reconcileIntervalSeconds: number;
+  /** Client timeout of one Kubernetes API call. */
+  kubeTimeoutSeconds: number;
   /** Base delay added to each failed login (grows with repeated failures). */
   loginDelayMs: number;
   /** Build commit shown by GET /api/v1/version, when the build sets it. */
@@ -117,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: o.SSVIRT_LOG_LEVEL,
     taskTimeoutSeconds: o.SSVIRT_TASK_TIMEOUT_SECONDS,
     reconcileIntervalSeconds: o.SSVIRT_RECONCILE_INTERVAL_SECONDS,
+    kubeTimeoutSeconds: o.SSVIRT_KUBE_TIMEOUT_SECONDS,
     loginDelayMs: o.SSVIRT_LOGIN_DELAY_MS,
     commit: o.SSVIRT_COMMIT || undefined,
     backupIntervalMinutes: o.SSVIRT_BACKUP_INTERVAL_MINUTES,

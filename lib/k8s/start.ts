@@ -19,5 +19,5 @@ export async function startCluster(deps: { config: Config; db: Db; log: Log; reg
   deps.log.info({ source: loaded.source, server: loaded.server }, 'connecting to Kubernetes');
   // Loaded only with a cluster (a separate chunk in the bundle): degraded mode starts without it.
   const { startRuntime } = await import('./boot.ts');
-  return startRuntime({ ...deps, kc: loaded.kc });
+  return startRuntime({ ...deps, kc: loaded.kc, timeoutMs: deps.config.kubeTimeoutSeconds * 1000 });
 }

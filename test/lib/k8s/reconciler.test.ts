@@ -37,7 +37,7 @@ async function start(): Promise<ServerProcess> {
     dist,
     env: {
       SSVIRT_DB_PATH: join(data, 'ssvirt.db'), SSVIRT_KUBECONFIG: sim.kubeconfigPath, SSVIRT_ADMIN_PASSWORD: PASSWORD,
-      SSVIRT_LOGIN_DELAY_MS: '0', SSVIRT_RECONCILE_INTERVAL_SECONDS: '1', SSVIRT_TASK_TIMEOUT_SECONDS: '8',
+      SSVIRT_LOGIN_DELAY_MS: '0', SSVIRT_RECONCILE_INTERVAL_SECONDS: '1', SSVIRT_TASK_TIMEOUT_SECONDS: '8', SSVIRT_KUBE_TIMEOUT_SECONDS: '3',
     },
   });
   await waitReady(s, 30_000);
