@@ -41,10 +41,14 @@ export async function claimNamespaceName(db: Db, k8s: Cluster, vdcId: string, or
 /** Applies the VDC's objects and marks it READY (clearing any pending repair). */
 export async function provisionVdc(db: Db, k8s: Cluster, vdcId: string, now: number): Promise<void> {
   const vdc = findVdc(db, vdcId);
-  if (!vdc) return;
+  // Re-read: a reconcile pass works from rows read before its awaits, and a delete may have
+  // started since; applying would recreate the namespace being deleted.
+  if (!vdc || vdc.status === DELETING) return;
   const org = findOrg(db, vdc.orgId);
   if (!org) return;
   await k8s.applyVdc(vdc, org);
+  // A delete that started during the apply owns the row now.
+  if (findVdc(db, vdcId)?.status === DELETING) return;
   updateVdc(db, vdcId, { status: READY, statusMessage: null, needsReconcile: false, updatedAt: now });
 }
 

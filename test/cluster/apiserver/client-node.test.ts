@@ -212,6 +212,8 @@ describe('watches and informers', () => {
     await until(() => seen.includes('delete i1'));
     expect(seen).toEqual(['add i1', 'add i2', 'update i2', 'delete i1']);
 
+    // Stopped first: an injected dropWatch rule also ends open watches, and this one would take it.
+    await informer.stop();
     // The next watch answers "too old" (410 ERROR event): the informer must list again and carry on.
     sim.faults.inject({ verb: 'watch', resource: VMS, dropWatch: 'gone', times: 1 });
     let lists = 0;
@@ -222,7 +224,6 @@ describe('watches and informers', () => {
     await until(() => lists >= 2);
     await crd.createNamespacedCustomObject({ group: G, version: V, namespace: 'inf', plural: VMS, body: vm('i3') });
     await until(() => seen2.includes('add i3') && informer2.list().length === 2);
-    await informer.stop();
     await informer2.stop();
   });
 

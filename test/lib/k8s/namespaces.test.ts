@@ -100,6 +100,8 @@ describe('applyVdcObjects', () => {
   it('changes nothing when applied twice', async () => {
     const v = vdc();
     await applyVdcObjects(api, v, org(), OPTS);
+    // The quota controller writes status.used on its own after the create: let it settle first.
+    await until('quota status', async () => (await readQuota(v.namespace)).status?.used !== undefined);
     const before = await rvs(v.namespace);
     await applyVdcObjects(api, v, org(), OPTS);
     expect(await rvs(v.namespace)).toEqual(before);
