@@ -4,8 +4,8 @@
  */
 import { CoreV1Api, CustomObjectsApi, NetworkingV1Api, ApisApi, type KubeConfig } from '@kubernetes/client-node';
 import type { RequestContext, ResponseContext } from '@kubernetes/client-node';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest, type RequestOptions } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from 'node:https';
 import { classify } from './errors.ts';
 // client-node's middleware contract is its own minimal Observable; `of` builds one.
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
@@ -22,6 +22,10 @@ export class KubeApi {
   readonly custom: CustomObjectsApi;
   readonly net: NetworkingV1Api;
   readonly apis: ApisApi;
+
+  /** One keep-alive agent for every call (see `sharedAgent`). */
+  private agent: HttpAgent | undefined;
+  private agentKey = '';
 
   constructor(readonly kc: KubeConfig, private readonly opts: { timeoutMs: number; metrics?: K8sMetrics }) {
     this.core = kc.makeApiClient(CoreV1Api);
@@ -41,6 +45,8 @@ export class KubeApi {
       middleware: [{
         pre: (ctx: RequestContext) => {
           ctx.setSignal(signal);
+          const agent = ctx.getAgent();
+          if (agent) ctx.setAgent(this.sharedAgent(agent));
           if (o.contentType) ctx.setHeaderParam('Content-Type', o.contentType);
           return of(ctx);
         },
@@ -61,6 +67,30 @@ export class KubeApi {
   }
 
   /**
+   * client-node builds a new agent for every request, so every call would open a new connection
+   * and TLS session (most of a VDC create's CPU). The agent it built is swapped for one
+   * keep-alive agent with the same TLS material, rebuilt only when that material changes.
+   */
+  private sharedAgent(built: HttpAgent): HttpAgent {
+    const o = (built as HttpAgent & { options: Record<string, unknown> }).options ?? {};
+    const tls = built instanceof HttpsAgent;
+    const key = [tls, o.ca, o.cert, o.key, o.pfx, o.passphrase, o.rejectUnauthorized, o.servername].map(String).join('\0');
+    if (!this.agent || key !== this.agentKey) {
+      this.agent?.destroy();
+      const options = { ...o, keepAlive: true };
+      this.agent = tls ? new HttpsAgent(options) : new HttpAgent(options);
+      this.agentKey = key;
+    }
+    return this.agent;
+  }
+
+  /** Closes the kept-alive connections (on shutdown). */
+  close(): void {
+    this.agent?.destroy();
+    this.agent = undefined;
+  }
+
+  /**
    * A raw JSON request for paths the typed clients do not cover (KubeVirt's subresources,
    * discovery). Authentication and TLS come from the same KubeConfig.
    */
@@ -70,6 +100,7 @@ export class KubeApi {
     const url = new URL(path, cluster.server.endsWith('/') ? cluster.server : cluster.server + '/');
     const opts: RequestOptions = { method, headers: { Accept: 'application/json' } };
     await this.kc.applyToHTTPSOptions(opts);
+    if (opts.agent instanceof HttpAgent) opts.agent = this.sharedAgent(opts.agent);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     if (payload !== undefined) (opts.headers as Record<string, string>)['Content-Type'] = o.contentType ?? 'application/json';
     const timeoutMs = o.timeoutMs ?? this.opts.timeoutMs;

@@ -56,6 +56,9 @@ export function startInformer<T extends KubernetesObject>(spec: InformerSpec<T>)
   // `stopped` only between steps): drop what it reports and close the watch it opened.
   const deliver = (type: InformerEvent) => (o: T) => {
     if (stopped) { void inf.stop(); return; }
+    // The cache holds this very object. managedFields are a third to a half of a VM's size and
+    // nothing here reads them: dropping them keeps 10,000 cached VMs tens of MB smaller.
+    if (o.metadata?.managedFields) delete o.metadata.managedFields;
     spec.onEvent(type, o);
   };
   inf.on('add', deliver('add'));

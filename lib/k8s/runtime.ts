@@ -287,5 +287,6 @@ export class ClusterRuntime implements Cluster {
     if (this.probeTimer) clearTimeout(this.probeTimer);
     await this.reconciler?.stop();
     await Promise.all(this.all().map((i) => i.stop().catch(() => undefined)));
+    this.api.close();
   }
 }

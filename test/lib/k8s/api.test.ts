@@ -202,3 +202,17 @@ describe('KubeApi.raw', () => {
     expect(e.message).toContain('no current cluster');
   });
 });
+
+describe('KubeApi connections', () => {
+  it('keeps one TLS connection alive across calls (typed and raw) instead of one per call', async () => {
+    const sockets = new Set<unknown>();
+    for (let i = 0; i < 5; i++) {
+      await api.call('get', 'namespaces', (opt) => api.core.readNamespace({ name: 'api-test' }, opt));
+      await api.raw('get', 'namespaces', 'GET', '/api/v1/namespaces/api-test');
+      const agent = (api as unknown as { agent: import('node:https').Agent }).agent;
+      for (const list of Object.values(agent.freeSockets)) for (const s of list ?? []) sockets.add(s);
+    }
+    expect(sockets.size).toBe(1);
+    api.close();
+  });
+});
