@@ -48,6 +48,23 @@ describe('GET /cloudapi/1.0.0/vdcs', () => {
     });
   });
 
+  it('renders each VDC exactly as GET /cloudapi/1.0.0/vdcs/:vdcId does', async () => {
+    // The list reads rows with its own SQL (db/queries/vdcs.ts); the single GET goes through drizzle.
+    seedVdc(t.db, w.beta.id, 'beta-full', {
+      description: 'all fields', allocationModel: 'Flex', cpuUnits: 'GHz', cpuAllocated: 3, cpuLimit: 6, cpuReserved: 1,
+      memoryUnits: 'GB', memoryAllocated: 4, memoryLimit: 8, memoryReserved: 2, nicQuota: 5, networkQuota: 6, vmQuota: 7,
+      storageProfiles: [{ name: 'gold', enabled: true, units: 'MB', limit: 2048, default: true }, { name: 'bronze', enabled: false, units: 'MB', limit: 0, default: false }],
+      providerVdc: { name: 'pvdc', id: 'urn:vcloud:providervdc:1' }, isThinProvision: false, isEnabled: false, status: 'ERROR',
+      statusMessage: 'quota rejected', needsReconcile: true, createdAt: Date.UTC(2024, 1, 29, 12, 0, 0, 7), updatedAt: Date.UTC(2025, 0, 1),
+    });
+    const body = await list('?filter=org.name==Beta&pageSize=128');
+    expect(body.values).toHaveLength(3);
+    for (const v of body.values) {
+      const one = await t.request('GET', `/cloudapi/1.0.0/vdcs/${v.id}`, { token: w.tokens.sys });
+      expect(v).toEqual(await json(one));
+    }
+  });
+
   it.each(['orgAdmin', 'user'] as const)('shows a %s of Acme only Acme VDCs', async (who) => {
     const body = await list('?pageSize=128', w.tokens[who]);
     expect(body.resultTotal).toBe(30);
