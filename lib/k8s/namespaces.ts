@@ -24,14 +24,19 @@ export async function applyVdcObjects(api: KubeApi, vdc: VdcRow, org: OrgRow, o:
   if (phase.metadata?.deletionTimestamp) {
     throw new K8sError('conflict', 409, `namespace ${ns.metadata.name} is being deleted`);
   }
+  // Quota and policy depend on the namespace only, not on each other: one round trip for both.
   const quota = quotaObject(vdc, o.mhzPerCore);
-  await api.call('patch', 'resourcequotas', (opt) =>
-    api.core.patchNamespacedResourceQuota({ name: QUOTA_NAME, namespace: vdc.namespace, body: quota, fieldManager: FIELD_MANAGER, force: true }, opt), APPLY);
+  const applied: Promise<unknown>[] = [api.call('patch', 'resourcequotas', (opt) =>
+    api.core.patchNamespacedResourceQuota({ name: QUOTA_NAME, namespace: vdc.namespace, body: quota, fieldManager: FIELD_MANAGER, force: true }, opt), APPLY)];
   if (o.isolation) {
     const pol = policyObject(vdc);
-    await api.call('patch', 'networkpolicies', (opt) =>
-      api.net.patchNamespacedNetworkPolicy({ name: POLICY_NAME, namespace: vdc.namespace, body: pol, fieldManager: FIELD_MANAGER, force: true }, opt), APPLY);
+    applied.push(api.call('patch', 'networkpolicies', (opt) =>
+      api.net.patchNamespacedNetworkPolicy({ name: POLICY_NAME, namespace: vdc.namespace, body: pol, fieldManager: FIELD_MANAGER, force: true }, opt), APPLY));
   }
+  // allSettled first: a failure must not leave the other call running unobserved.
+  const results = await Promise.allSettled(applied);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Asks for the namespace's deletion; true when it is already gone. */
