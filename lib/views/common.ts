@@ -11,9 +11,23 @@ export function ref(type: UrnType, id: string, name: string): Ref {
   return { name, id: toUrn(type, id) };
 }
 
-/** ISO 8601 UTC with milliseconds. */
+const ISO_MEMO_SIZE = 4096;
+const isoMemo = new Map<number, string>();
+
+/**
+ * ISO 8601 UTC with milliseconds. Lists format the same few timestamps on every request (two per
+ * row) and `toISOString` was a tenth of a VDC page's rendering, so recent results are kept.
+ */
 export function iso(ms: number | null | undefined): string | null {
-  return ms === null || ms === undefined ? null : new Date(ms).toISOString();
+  if (ms === null || ms === undefined) return null;
+  let s = isoMemo.get(ms);
+  if (s === undefined) {
+    s = new Date(ms).toISOString();
+    // Cleared rather than evicted one by one: a full memo means the working set is larger anyway.
+    if (isoMemo.size >= ISO_MEMO_SIZE) isoMemo.clear();
+    isoMemo.set(ms, s);
+  }
+  return s;
 }
 
 /** The public base URL, honouring X-Forwarded-Proto/Host from a proxy. */
