@@ -42,7 +42,7 @@ export interface ListPlan {
   page: number;
   pageSize: number;
   where: SQL | undefined;
-  orderBy: SQL[];
+  orderBy: readonly SQL[];
   limit: number;
   offset: number;
 }
@@ -52,8 +52,23 @@ export function planList(q: ListQuery, fields: Fields, nameField = 'name'): List
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? q.page_size ?? q.per_page ?? 25;
   const where = q.filter && q.filter.trim() ? filterToSql(q.filter.trim(), fields, nameField) : undefined;
-  const orderBy: SQL[] = [];
+  return { page, pageSize, where, orderBy: orderFor(q, fields, nameField), limit: pageSize, offset: (page - 1) * pageSize };
+}
+
+const orders = new WeakMap<Fields, Map<string, readonly SQL[]>>();
+
+/**
+ * The ORDER BY of a list: the requested sort, then name and id for a stable order. Built once per
+ * field set and sort and frozen, so queries that compile it to text can keep the text by identity.
+ */
+function orderFor(q: ListQuery, fields: Fields, nameField: string): readonly SQL[] {
   const sortField = q.sortAsc ?? q.sortDesc;
+  const key = `${q.sortAsc ? 'asc' : 'desc'}:${nameField}:${sortField ?? ''}`;
+  let byKey = orders.get(fields);
+  if (!byKey) orders.set(fields, (byKey = new Map()));
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const orderBy: SQL[] = [];
   if (sortField) {
     const f = field(fields, sortField);
     if (!f) throw badRequest(`${q.sortAsc ? 'sortAsc' : 'sortDesc'}: unknown field '${sortField}'; sortable fields: ${Object.keys(fields).join(', ')}`);
@@ -63,7 +78,9 @@ export function planList(q: ListQuery, fields: Fields, nameField = 'name'): List
   const id = fields.id;
   if (name) orderBy.push(asc(name.col));
   if (id) orderBy.push(asc(id.col));
-  return { page, pageSize, where, orderBy, limit: pageSize, offset: (page - 1) * pageSize };
+  Object.freeze(orderBy);
+  byKey.set(key, orderBy);
+  return orderBy;
 }
 
 /** Turns a filter (FIQL, or free text searched in the name) into SQL; 400 on unknown fields. */

@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import { asc, sql } from 'drizzle-orm';
+import { real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { openDb, type Db } from '#db/client.ts';
 import { vdcs } from '#db/schema.ts';
 import { fragment, tableReader } from '#db/rows.ts';
@@ -23,6 +24,17 @@ describe('tableReader', () => {
     const reader = tableReader(vdcs, 'vdcs');
     const raw = db.$client.prepare(`SELECT ${reader.columns} FROM "vdcs" ORDER BY "vdcs"."name"`).raw(true).all() as unknown[][];
     expect(raw.map((r) => reader.read(r))).toEqual(db.select().from(vdcs).orderBy(asc(vdcs.name)).all());
+  });
+
+  it('reads rows from json_array(jsonColumns) exactly as drizzle selects them', () => {
+    const reader = tableReader(vdcs, 'vdcs');
+    const texts = db.$client.prepare(`SELECT json_array(${reader.jsonColumns!}) FROM "vdcs" ORDER BY "vdcs"."name"`).pluck(true).all() as string[];
+    expect(texts.map((t) => reader.readJson(JSON.parse(t)))).toEqual(db.select().from(vdcs).orderBy(asc(vdcs.name)).all());
+  });
+
+  it('offers no JSON form for a table with a REAL column (SQLite prints those with 15 digits)', () => {
+    const t = sqliteTable('t', { id: text('id').primaryKey(), x: real('x') });
+    expect(tableReader(t, 't').jsonColumns).toBeUndefined();
   });
 
   it('reads a row that starts further along the values', () => {
