@@ -33,6 +33,7 @@ import { startControllers, type RunningControllers } from '#test/cluster/control
 import { loadSampleTemplates, sampleTemplates } from '#test/cluster/templates/index.ts';
 import { installCrds } from '#test/cluster/crds/index.ts';
 import { startServer, tempDir, waitReady, type ServerProcess } from '#test/support/server-process.ts';
+import { until } from '#test/support/wait.ts';
 import { parseQuantity } from '#lib/k8s/quantity.ts';
 import { ROOT } from '../scripts/build.ts';
 
@@ -88,18 +89,8 @@ async function expectCall(expected: number, method: string, path: string, opts: 
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Polls `fn` until it returns something truthy; fails with `what` and the last value after `ms`. */
-async function until<T>(what: string, fn: () => Promise<T | undefined | false | null>, ms = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    last = v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what} (last: ${JSON.stringify(last)})`);
-    await sleep(REAL_KUBECONFIG ? 1000 : 50);
-  }
-}
+/** Polling for `until`: a real cluster is slow and shared, so poll it gently. */
+const POLL = { timeoutMs: WAIT_MS, intervalMs: REAL_KUBECONFIG ? 1000 : 50 };
 
 /** Logs in and returns the token, checking the headers VCD clients read. */
 async function login(user: string, password: string, provider = false): Promise<string> {
@@ -133,7 +124,7 @@ async function awaitTask(location: string, token: string): Promise<any> {
   const task = await until(`task ${path} to end`, async () => {
     const t = (await expectCall(200, 'GET', path, { token })).body;
     return t.status === 'running' ? undefined : t;
-  });
+  }, POLL);
   expect((await expectCall(200, 'GET', `/cloudapi/1.0.0/tasks/${encodeURIComponent(task.id)}`, { token })).body).toEqual(task);
   return task;
 }
@@ -370,7 +361,7 @@ describe(`The story through the real server process (${REAL_KUBECONFIG ? `SSVIRT
       const v = (await expectCall(200, 'GET', vappPath, { token })).body;
       if (seen.at(-1) !== v.status) seen.push(v.status);
       return v.status === 'POWERED_OFF' ? v : undefined;
-    });
+    }, POLL);
     expect(seen, seen.join(' → ')).not.toContain('FAILED');
     expect(ready).toMatchObject({ numberOfVMs: 1, statusMessage: null });
     const vmList = (await expectCall(200, 'GET', `${vappPath}/vms`, { token })).body;
@@ -403,7 +394,7 @@ describe(`The story through the real server process (${REAL_KUBECONFIG ? `SSVIRT
     expect(await vappStatus()).toBe('POWERED_ON');
     expect(await vmNow()).toMatchObject({ status: 'POWERED_ON', kubernetes: { printableStatus: 'Running' } });
     // The address comes from the VMI's status, which may be reported after the VM runs.
-    const ip = await until('the VM to report an IP address', async () => (await vmNow()).network.interfaces[0]?.ipAddress);
+    const ip = await until('the VM to report an IP address', async () => (await vmNow()).network.interfaces[0]?.ipAddress, POLL);
     expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
     const firstVmi = await vmi();
     expect(firstVmi?.status?.phase).toBe('Running');
@@ -462,7 +453,7 @@ describe(`The story through the real server process (${REAL_KUBECONFIG ? `SSVIRT
     const vdcDel = await call('DELETE', `/api/admin/org/${encodeURIComponent(org.id)}/vdcs/${encodeURIComponent(vdc.id)}`, { token });
     expect([202, 204], JSON.stringify(vdcDel.body)).toContain(vdcDel.status);
     if (vdcDel.status === 202) expect(vdcDel.body).toMatchObject({ id: vdc.id, status: 'DELETING' });
-    await until('the VDC to disappear', async () => (await call('GET', vdcPath, { token })).status === 403);
+    await until('the VDC to disappear', async () => (await call('GET', vdcPath, { token })).status === 403, POLL);
     expect(await read(core.readNamespace({ name: namespace }))).toBeUndefined();
 
     // --- And the rest
@@ -496,7 +487,7 @@ describe(`The story through the real server process (${REAL_KUBECONFIG ? `SSVIRT
     })).body;
     const vappPath = `/cloudapi/1.0.0/vapps/${encodeURIComponent(vapp.id)}`;
     const alice = await login(`alice-${SUFFIX}@iso-a-${SUFFIX}`, USER_PASSWORD);
-    await until('the vApp to be POWERED_OFF', async () => (await expectCall(200, 'GET', vappPath, { token: alice })).body.status === 'POWERED_OFF');
+    await until('the vApp to be POWERED_OFF', async () => (await expectCall(200, 'GET', vappPath, { token: alice })).body.status === 'POWERED_OFF', POLL);
     const vm = (await expectCall(200, 'GET', `${vappPath}/vms`, { token: alice })).body.values[0];
     const vmPath = `/cloudapi/1.0.0/vms/${encodeURIComponent(vm.id)}`;
     const task = await power('vms', vm.id, 'powerOn', alice, { name: vm.name }, `alice-${SUFFIX}`, { id: orgA.id, name: orgA.name });

@@ -11,6 +11,7 @@ import { seedCatalog, seedVdc } from './fixtures.ts';
 import { vdcWorld, type VdcWorld } from './vdc-world.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
 import { findOrg } from '#db/queries/orgs.ts';
+import { until } from './wait.ts';
 
 export type ClusterApp = TestApp & { runtime: ClusterRuntime };
 
@@ -40,16 +41,9 @@ export async function vappWorld(t: ClusterApp): Promise<VappWorld> {
   return { ...w, catalog, vdc };
 }
 
-/** Polls `fn` until it returns a truthy value (bounded). */
-export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < end) {
-    last = await fn();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+/** Polls `fn` until it returns a truthy value (bounded): `until` of wait.ts, in this file's argument order. */
+export function waitFor<T>(fn: () => Promise<T> | T, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  return until(what, fn, { timeoutMs }) as Promise<NonNullable<T>>;
 }
 
 /** Instantiates through the API and expects 201; returns the vApp JSON. */

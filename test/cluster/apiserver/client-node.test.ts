@@ -9,10 +9,13 @@ import {
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../index.ts';
+import { until } from '#test/support/wait.ts';
 
 const G = 'kubevirt.io', V = 'v1', VMS = 'virtualmachines';
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const apply = setHeaderOptions('Content-Type', PatchStrategy.ServerSideApply);
+/** How the tests below poll (`until`): every 20 ms for up to 3 s. */
+const POLL = { timeoutMs: 3_000 };
 
 function vm(name: string, labels: Record<string, string> = {}) {
   return { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name, labels }, spec: { runStrategy: 'Halted', template: { spec: {} } } };
@@ -33,16 +36,6 @@ async function rejects(p: Promise<unknown>): Promise<ApiException<unknown>> {
 /** HTTP status of a call: 200 when it succeeds. */
 async function codeOf(p: Promise<unknown>): Promise<number> {
   try { await p; return 200; } catch (e) { return (e as ApiException<unknown>).code; }
-}
-
-async function until<T>(fn: () => T | Promise<T>, ms = 3000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 let sim: Simulator;
@@ -104,10 +97,10 @@ describe('core objects through CoreV1Api', () => {
     const body = { apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'vdc-quota' }, spec: { hard: { 'count/virtualmachines.kubevirt.io': '2', 'requests.cpu': '4' } } };
     const q1 = await core.patchNamespacedResourceQuota({ namespace: 'cn', name: 'vdc-quota', body, fieldManager: 'ssvirt', force: true }, apply);
     expect(q1.spec?.hard?.['requests.cpu']).toBe('4');
-    const settled = await until(async () => {
+    const settled = await until('the quota status', async () => {
       const r = await core.readNamespacedResourceQuota({ namespace: 'cn', name: 'vdc-quota' });
       return r.status?.hard ? r : undefined;
-    });
+    }, POLL);
     const q2 = await core.patchNamespacedResourceQuota({ namespace: 'cn', name: 'vdc-quota', body, fieldManager: 'ssvirt', force: true }, apply);
     expect(q2.metadata?.resourceVersion).toBe(settled.metadata?.resourceVersion);
     const noManager = await rejects(core.patchNamespacedResourceQuota({ namespace: 'cn', name: 'vdc-quota', body }, apply));
@@ -118,10 +111,10 @@ describe('core objects through CoreV1Api', () => {
     const over = await rejects(crd.createNamespacedCustomObject({ group: G, version: V, namespace: 'cn', plural: VMS, body: vm('q3') }));
     expect(over.code).toBe(403);
     expect(statusBody(over).message).toContain('exceeded quota: vdc-quota');
-    const q = await until(async () => {
+    const q = await until('the quota to count two VMs', async () => {
       const r = await core.readNamespacedResourceQuota({ namespace: 'cn', name: 'vdc-quota' });
       return r.status?.used?.['count/virtualmachines.kubevirt.io'] === '2' ? r : undefined;
-    });
+    }, POLL);
     expect(q.status?.hard?.['requests.cpu']).toBe('4');
     expect(q.status?.used?.['requests.cpu']).toBe('0');
     for (const n of ['q1', 'q2']) await crd.deleteNamespacedCustomObject({ group: G, version: V, namespace: 'cn', plural: VMS, name: n });
@@ -184,13 +177,13 @@ describe('custom resources through CustomObjectsApi', () => {
     await core.createNamespacedSecret({ namespace: 'cn', body: { metadata: { name: 'ti-params', finalizers: ['ssvirt.io/hold'], ownerReferences: [{ apiVersion: 'template.openshift.io/v1', kind: 'TemplateInstance', name: 'ti', uid: ti.metadata.uid, controller: true, blockOwnerDeletion: true }] }, stringData: { NAME: 'x' } } });
     const del: any = await crd.deleteNamespacedCustomObject({ group: 'template.openshift.io', version: V, namespace: 'cn', plural: 'templateinstances', name: 'ti', propagationPolicy: 'Foreground' });
     expect(del.metadata.finalizers).toEqual(['foregroundDeletion']);
-    const held = await until(async () => {
+    const held = await until('the Secret to be held by the foreground deletion', async () => {
       const s = await core.readNamespacedSecret({ namespace: 'cn', name: 'ti-params' });
       return s.metadata?.deletionTimestamp ? s : undefined;
-    });
+    }, POLL);
     expect(held.metadata?.finalizers).toEqual(['ssvirt.io/hold']);
     await core.patchNamespacedSecret({ namespace: 'cn', name: 'ti-params', body: { metadata: { finalizers: null } } }, merge);
-    await until(async () => (await codeOf(crd.getNamespacedCustomObject({ group: 'template.openshift.io', version: V, namespace: 'cn', plural: 'templateinstances', name: 'ti' }))) === 404);
+    await until('the TemplateInstance to go', async () => (await codeOf(crd.getNamespacedCustomObject({ group: 'template.openshift.io', version: V, namespace: 'cn', plural: 'templateinstances', name: 'ti' }))) === 404, POLL);
   });
 });
 
@@ -205,11 +198,11 @@ describe('watches and informers', () => {
     informer.on('delete', (o) => seen.push(`delete ${o.metadata?.name}`));
     await crd.createNamespacedCustomObject({ group: G, version: V, namespace: 'inf', plural: VMS, body: vm('i1') });
     await informer.start();
-    await until(() => seen.includes('add i1'));
+    await until('the add of i1', () => seen.includes('add i1'), POLL);
     await crd.createNamespacedCustomObject({ group: G, version: V, namespace: 'inf', plural: VMS, body: vm('i2') });
     await crd.patchNamespacedCustomObject({ group: G, version: V, namespace: 'inf', plural: VMS, name: 'i2', body: { metadata: { labels: { a: 'b' } } } }, merge);
     await crd.deleteNamespacedCustomObject({ group: G, version: V, namespace: 'inf', plural: VMS, name: 'i1' });
-    await until(() => seen.includes('delete i1'));
+    await until('the delete of i1', () => seen.includes('delete i1'), POLL);
     expect(seen).toEqual(['add i1', 'add i2', 'update i2', 'delete i1']);
 
     // Stopped first: an injected dropWatch rule also ends open watches, and this one would take it.
@@ -221,9 +214,9 @@ describe('watches and informers', () => {
     const seen2: string[] = [];
     informer2.on('add', (o) => seen2.push(`add ${o.metadata?.name}`));
     await informer2.start();
-    await until(() => lists >= 2);
+    await until('a second list', () => lists >= 2, POLL);
     await crd.createNamespacedCustomObject({ group: G, version: V, namespace: 'inf', plural: VMS, body: vm('i3') });
-    await until(() => seen2.includes('add i3') && informer2.list().length === 2);
+    await until('the add of i3', () => seen2.includes('add i3') && informer2.list().length === 2, POLL);
     await informer2.stop();
   });
 
@@ -261,15 +254,15 @@ describe('namespace deletion', () => {
     await core.createNamespace({ body: { metadata: { name: 'held' } } });
     await core.createNamespacedSecret({ namespace: 'held', body: { metadata: { name: 'h', finalizers: ['ssvirt.io/hold'] } } });
     await core.deleteNamespace({ name: 'held' });
-    const ns = await until(async () => {
+    const ns = await until('the namespace condition', async () => {
       const n = await core.readNamespace({ name: 'held' });
       return n.status?.conditions?.length ? n : undefined;
-    });
+    }, POLL);
     expect(ns.status?.conditions?.find((c) => c.type === 'NamespaceFinalizersRemaining')).toMatchObject({
       status: 'True', message: 'Some content in the namespace has finalizers remaining: ssvirt.io/hold in 1 resource instances',
     });
     await core.patchNamespacedSecret({ namespace: 'held', name: 'h', body: { metadata: { finalizers: null } } }, merge);
-    await until(async () => (await codeOf(core.readNamespace({ name: 'held' }))) === 404);
+    await until('namespace held to go', async () => (await codeOf(core.readNamespace({ name: 'held' }))) === 404, POLL);
   });
 
   it('passes through Terminating, refuses new content with 403, empties the namespace and removes it', async () => {
@@ -280,7 +273,7 @@ describe('namespace deletion', () => {
     const e = await rejects(crd.createNamespacedCustomObject({ group: G, version: V, namespace: 'doomed', plural: VMS, body: vm('late') }));
     expect(e.code).toBe(403);
     expect(statusBody(e).details.causes[0].reason).toBe('NamespaceTerminating');
-    await until(async () => (await codeOf(core.readNamespace({ name: 'doomed' }))) === 404);
+    await until('namespace doomed to go', async () => (await codeOf(core.readNamespace({ name: 'doomed' }))) === 404, POLL);
     const vms: any = await crd.listClusterCustomObject({ group: G, version: V, plural: VMS, fieldSelector: 'metadata.namespace=doomed' });
     expect(vms.items).toEqual([]);
   });

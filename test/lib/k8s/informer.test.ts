@@ -10,6 +10,7 @@ import { startSimulator, type Simulator } from '#test/cluster/index.ts';
 import { startInformer, type InformerEvent, type SupervisedInformer } from '#lib/k8s/informer.ts';
 import { K8sMetrics } from '#lib/k8s/metrics.ts';
 import { createLog } from '#lib/log.ts';
+import { until } from '#test/support/wait.ts';
 
 let sim: Simulator;
 let core: CoreV1Api;
@@ -28,14 +29,9 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-async function until(what: string, fn: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** The informer's back-off starts at 20 ms: poll more often than it retries. */
+const POLL = { intervalMs: 10 };
 
 /** A fresh namespace per test, so no test sees another's secrets. */
 async function namespace(): Promise<string> {
@@ -109,7 +105,7 @@ describe('startInformer', () => {
     a.metadata!.annotations = { touched: 'yes' };
     await core.replaceNamespacedSecret({ namespace: ns, name: 'a', body: a });
     await core.deleteNamespacedSecret({ namespace: ns, name: 'c' });
-    await until('three events', () => w.events.length >= 3);
+    await until('three events', () => w.events.length >= 3, POLL);
     await sleep(100);
     expect(w.events).toEqual([['add', 'c'], ['update', 'a'], ['delete', 'c']]);
     expect(names(w.inf)).toEqual(['a']);
@@ -125,7 +121,7 @@ describe('startInformer', () => {
     expect(await w.inf.waitForSync(300)).toBe(false);
     expect(w.inf.synced()).toBe(false);
     expect(await w.gauge()).toBe(0);
-    await until('five retries', () => w.retries().length >= 5);
+    await until('five retries', () => w.retries().length >= 5, POLL);
     expect(w.retries().slice(0, 5)).toEqual([20, 40, 80, 80, 80]);
     expect(await w.restarts()).toBeGreaterThanOrEqual(5);
     expect(w.logs[0]).toMatchObject({ informer: `secrets:${ns}` });
@@ -146,16 +142,16 @@ describe('startInformer', () => {
     // New watches fail; the outage cuts the one that is open.
     const watchFails = sim.faults.inject({ verb: 'watch', resource: 'secrets', namespace: ns, status: 500 });
     const outage = sim.faults.inject({ outage: true });
-    await until('the informer to notice', () => !w.inf.synced());
+    await until('the informer to notice', () => !w.inf.synced(), POLL);
     expect(await w.gauge()).toBe(0);
     sim.faults.clear(outage);
-    await until('two restarts', () => w.retries().length >= 2);
+    await until('two restarts', () => w.retries().length >= 2, POLL);
     // Changes while it is not watching.
     await secret(ns, 'missed');
     await core.deleteNamespacedSecret({ namespace: ns, name: 'b' });
     sim.faults.clear(watchFails);
     expect(await w.inf.waitForSync(3_000)).toBe(true);
-    await until('the missed events', () => w.events.length >= 2);
+    await until('the missed events', () => w.events.length >= 2, POLL);
     expect(w.events).toEqual([['add', 'missed'], ['delete', 'b']]);
     expect(names(w.inf)).toEqual(['a', 'missed']);
     // Resumed from its resourceVersion: no second list.
@@ -165,7 +161,7 @@ describe('startInformer', () => {
     expect(await w.restarts()).toBe(r.length);
     // Back-off starts over once it is synced again.
     const again = sim.faults.inject({ outage: true });
-    await until('the next failure', () => w.retries().length > r.length);
+    await until('the next failure', () => w.retries().length > r.length, POLL);
     sim.faults.clear(again);
     expect(w.retries()[r.length]).toBe(40);
     expect(await w.inf.waitForSync(3_000)).toBe(true);
@@ -180,16 +176,16 @@ describe('startInformer', () => {
     w.events.length = 0;
     const watchFails = sim.faults.inject({ verb: 'watch', resource: 'secrets', namespace: ns, status: 500 });
     const outage = sim.faults.inject({ outage: true });
-    await until('the informer to notice', () => !w.inf.synced());
+    await until('the informer to notice', () => !w.inf.synced(), POLL);
     sim.faults.clear(outage);
-    await until('a restart', () => w.retries().length >= 1);
+    await until('a restart', () => w.retries().length >= 1, POLL);
     await secret(ns, 'late');
     await core.deleteNamespacedSecret({ namespace: ns, name: 'a' });
     // The next watch is told its resourceVersion is too old (an ERROR event with 410 Expired).
     sim.faults.inject({ verb: 'watch', resource: 'secrets', namespace: ns, dropWatch: 'gone', times: 1 });
     sim.faults.clear(watchFails);
-    await until('a second list', () => w.lists() === 2);
-    await until('the relisted state', () => names(w.inf).join() === 'b,late');
+    await until('a second list', () => w.lists() === 2, POLL);
+    await until('the relisted state', () => names(w.inf).join() === 'b,late', POLL);
     expect(w.events.sort()).toEqual([['add', 'late'], ['delete', 'a']]);
     expect(await w.inf.waitForSync(3_000)).toBe(true);
     // The 410 itself is handled by re-listing, not counted as a failure.
@@ -197,7 +193,7 @@ describe('startInformer', () => {
     expect(sim.faults.list()).toEqual([]);
     // And it keeps watching.
     await secret(ns, 'after');
-    await until('the add after the re-list', () => w.events.some(([t, n]) => t === 'add' && n === 'after'));
+    await until('the add after the re-list', () => w.events.some(([t, n]) => t === 'add' && n === 'after'), POLL);
   });
 
   it('watches again by itself when the server ends a watch cleanly, without a restart or a re-list', async () => {
@@ -206,9 +202,9 @@ describe('startInformer', () => {
     sim.faults.inject({ verb: 'watch', resource: 'secrets', namespace: ns, dropWatch: 'close', times: 2 });
     const w = watchSecrets(ns);
     expect(await w.inf.waitForSync(5_000)).toBe(true);
-    await until('both closes used', () => sim.faults.list().length === 0);
+    await until('both closes used', () => sim.faults.list().length === 0, POLL);
     await secret(ns, 'x');
-    await until('the add', () => w.events.some(([, n]) => n === 'x'));
+    await until('the add', () => w.events.some(([, n]) => n === 'x'), POLL);
     expect(w.inf.synced()).toBe(true);
     expect(await w.restarts()).toBe(0);
     expect(w.lists()).toBe(1);
@@ -230,7 +226,7 @@ describe('startInformer', () => {
     const ns = await namespace();
     sim.faults.inject({ verb: 'list', resource: 'secrets', namespace: ns, status: 503 });
     const w = watchSecrets(ns, { initialMs: 50, maxMs: 50 });
-    await until('a failure', () => w.retries().length >= 1);
+    await until('a failure', () => w.retries().length >= 1, POLL);
     await w.inf.stop();
     const lists = w.lists();
     sim.faults.clear();

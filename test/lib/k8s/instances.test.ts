@@ -9,6 +9,7 @@ import { KubeApi } from '#lib/k8s/api.ts';
 import { K8sError } from '#lib/k8s/errors.ts';
 import { createInstance, deleteInstanceObjects, instanceObjectsRemain, secretName, type InstanceSpec } from '#lib/k8s/instances.ts';
 import { sampleTemplates } from '#test/cluster/templates/index.ts';
+import { until } from '#test/support/wait.ts';
 
 type Obj = Record<string, any>;
 const NS = 'vdc-acme-dev';
@@ -52,14 +53,6 @@ async function vm(name: string, labels: Record<string, string>): Promise<void> {
   await api.custom.createNamespacedCustomObject({ ...VM, body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name, labels }, spec: { runStrategy: 'Halted', template: { spec: { domain: {} } } } } });
 }
 const vmNames = async () => ((await api.custom.listNamespacedCustomObject({ ...VM })) as Obj).items.map((v: Obj) => v.metadata.name).sort();
-
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('createInstance', () => {
   it('creates the params Secret and the TemplateInstance of kubernetes.md, then owns the Secret by the instance', async () => {

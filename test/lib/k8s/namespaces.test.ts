@@ -10,6 +10,7 @@ import { KubeApi } from '#lib/k8s/api.ts';
 import { applyVdcObjects, deleteNamespace, listVdcNamespaces, readNamespace, readQuotaUsed } from '#lib/k8s/namespaces.ts';
 import { K8sError } from '#lib/k8s/errors.ts';
 import { parseQuantity } from '#lib/k8s/quantity.ts';
+import { until } from '#test/support/wait.ts';
 
 type Obj = Record<string, any>;
 let sim: Simulator;
@@ -54,14 +55,6 @@ const rvs = async (ns: string) => [
   (await readQuota(ns)).metadata?.resourceVersion,
   (await readPolicy(ns)).metadata?.resourceVersion,
 ];
-
-async function until(what: string, fn: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await fn())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('applyVdcObjects', () => {
   it('creates the namespace, quota and policy of kubernetes.md', async () => {

@@ -15,6 +15,7 @@ import { startControllers } from '#test/cluster/controllers/index.ts';
 import { loadSampleTemplates } from '#test/cluster/templates/index.ts';
 import { buildOnce, startServer, tempDir, waitReady, type ServerProcess } from '#test/support/server-process.ts';
 import type { FaultRule } from '#test/cluster/apiserver/faults.ts';
+import { until } from '#test/support/wait.ts';
 
 const PASSWORD = 'crash-test-password';
 const ACCEPT = 'application/json;version=39.0';
@@ -54,16 +55,8 @@ async function api(method: string, path: string, body?: unknown): Promise<{ stat
   return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
-async function until<T>(fn: () => Promise<T>, what: string, timeoutMs = 20_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < end) {
-    last = await fn();
-    if (last) return last as NonNullable<T>;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})\n${server.output.slice(-20).join('\n')}`);
-}
+/** Polling for `until`: the server is another process and its reconciler works in passes; a timeout shows its last output. */
+const poll = (timeoutMs = 20_000) => ({ timeoutMs, intervalMs: 100, detail: () => server.output.slice(-20).join('\n') });
 
 /**
  * Sends a request whose Kubernetes call `rule` holds, kills the server with SIGKILL once the call
@@ -73,11 +66,11 @@ async function crashDuring(rule: FaultRule, send: () => Promise<unknown>): Promi
   const id = sim.faults.inject({ ...rule, latencyMs: HOLD_MS, times: 1 });
   let answered: unknown;
   const pending = send().then((r) => { answered = r ?? 'answered'; }, () => undefined);
-  await until(async () => {
+  await until(`the held ${rule.verb} ${rule.resource} call`, async () => {
     // An answer before the held call reached the API server means the test aimed at the wrong call.
     if (answered) throw new Error(`answered before the held ${rule.verb} ${rule.resource} call: ${JSON.stringify(answered)}`);
     return !sim.faults.list().some((r) => (r as FaultRule & { id: string }).id === id);
-  }, `the held ${rule.verb} ${rule.resource} call`, 10_000);
+  }, poll(10_000));
   server.proc.kill('SIGKILL');
   expect(await server.exited).toBe('SIGKILL');
   await pending;
@@ -131,10 +124,10 @@ async function allVappObjects(ns: string): Promise<string[]> {
 async function instantiate(vdcId: string, name: string): Promise<any> {
   const r = await api('POST', `/cloudapi/1.0.0/vdcs/${enc(vdcId)}/actions/instantiateTemplate`, { name, catalogItem: { name: 'fedora-server-small' } });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
-  return until(async () => {
+  return until(`vApp ${name} POWERED_OFF`, async () => {
     const v = (await api('GET', `/cloudapi/1.0.0/vapps/${enc(r.body.id)}`)).body;
     return v?.status === 'POWERED_OFF' ? v : undefined;
-  }, `vApp ${name} POWERED_OFF`);
+  }, poll());
 }
 
 beforeAll(async () => {
@@ -172,8 +165,8 @@ describe('the reconciler after SIGKILL between the database write and the Kubern
   it('VDC create: the VDC ends READY with its namespace, quota and policy', async () => {
     const name = `c-${randomUUID().slice(0, 6)}`;
     await crashDuring({ verb: 'patch', resource: 'namespaces' }, () => api('POST', `/api/admin/org/${enc(orgId)}/vdcs`, { name }));
-    const vdc = await until(async () => { const v = await vdcByName(name); return v?.status === 'READY' ? v : undefined; }, 'VDC READY');
-    const ns = await until(() => namespace(vdc.namespace), 'namespace');
+    const vdc = await until('VDC READY', async () => { const v = await vdcByName(name); return v?.status === 'READY' ? v : undefined; }, poll());
+    const ns = await until('namespace', () => namespace(vdc.namespace), poll());
     expect(ns.metadata?.labels?.['ssvirt.io/vdc-id']).toBe(vdc.id.split(':').pop());
     expect((await core.readNamespacedResourceQuota({ name: 'vdc-quota', namespace: vdc.namespace })).spec?.hard).toBeDefined();
     expect((await net.readNamespacedNetworkPolicy({ name: 'vdc-isolation', namespace: vdc.namespace })).metadata?.name).toBe('vdc-isolation');
@@ -186,17 +179,17 @@ describe('the reconciler after SIGKILL between the database write and the Kubern
     const memory = stored.computeCapacity.memory.limit as number;
     // The update either landed before the kill or not at all; whichever, the cluster follows the row.
     expect([8192, 12288]).toContain(memory);
-    await until(async () => {
+    await until(`quota requests.memory ${memory}Mi`, async () => {
       const q = await core.readNamespacedResourceQuota({ name: 'vdc-quota', namespace: vdc.namespace });
       return q.spec?.hard?.['requests.memory'] === `${memory}Mi`;
-    }, `quota requests.memory ${memory}Mi`);
+    }, poll());
   }, 60_000);
 
   it('VDC delete: the namespace and the row are gone', async () => {
     const vdc = await createVdc(`d-${randomUUID().slice(0, 6)}`);
     await crashDuring({ verb: 'delete', resource: 'namespaces' }, () => api('DELETE', vdcPath(vdc.id)));
-    await until(async () => !(await namespace(vdc.namespace)), 'namespace gone');
-    await until(async () => (await api('GET', vdcPath(vdc.id))).status === 403, 'VDC row gone');
+    await until('namespace gone', async () => !(await namespace(vdc.namespace)), poll());
+    await until('VDC row gone', async () => (await api('GET', vdcPath(vdc.id))).status === 403, poll());
   }, 60_000);
 
   describe('in a READY VDC', () => {
@@ -211,7 +204,7 @@ describe('the reconciler after SIGKILL between the database write and the Kubern
         api('POST', `/cloudapi/1.0.0/vdcs/${enc(vdc.id)}/actions/instantiateTemplate`, { name, catalogItem: { name: 'fedora-server-small' } }));
       // The held create lands after the restart: the orphan sweep removes it then.
       await new Promise((r) => setTimeout(r, HOLD_MS));
-      await until(async () => !(await vappByName(vdc.id, name)) && (await instanceObjects(vdc.namespace, name)).length === 0, 'row and objects gone');
+      await until('row and objects gone', async () => !(await vappByName(vdc.id, name)) && (await instanceObjects(vdc.namespace, name)).length === 0, poll());
       expect(await allVappObjects(vdc.namespace)).toEqual([]);
       // The name is free: a retry succeeds.
       const again = await instantiate(vdc.id, name);
@@ -222,8 +215,8 @@ describe('the reconciler after SIGKILL between the database write and the Kubern
       const v = await instantiate(vdc.id, `x-${randomUUID().slice(0, 6)}`);
       const instance = v.name;
       await crashDuring({ verb: 'delete', resource: 'templateinstances' }, () => api('DELETE', `/cloudapi/1.0.0/vapps/${enc(v.id)}`));
-      await until(async () => (await api('GET', `/cloudapi/1.0.0/vapps/${enc(v.id)}`)).status === 403, 'vApp row gone');
-      await until(async () => (await instanceObjects(vdc.namespace, instance)).length === 0, 'objects gone');
+      await until('vApp row gone', async () => (await api('GET', `/cloudapi/1.0.0/vapps/${enc(v.id)}`)).status === 403, poll());
+      await until('objects gone', async () => (await instanceObjects(vdc.namespace, instance)).length === 0, poll());
     }, 60_000);
 
     it('power on: the task does not stay running and the VM status agrees with the cluster', async () => {
@@ -235,11 +228,11 @@ describe('the reconciler after SIGKILL between the database write and the Kubern
         return { status: r.status, body: await r.text() };
       });
       expect(location).toBeNull(); // killed before it answered
-      const tasks = await until(async () => {
+      const tasks = await until('power task finished', async () => {
         const r = await api('GET', `/cloudapi/1.0.0/tasks?filter=${enc(`owner.id==${v.id}`)}`);
         const list = (r.body?.values ?? []) as any[];
         return list.length && list.every((t) => t.status !== 'running') ? list : undefined;
-      }, 'power task finished', 30_000);
+      }, poll(30_000));
       const task = tasks.find((t) => t.operationName === 'vappPowerOn');
       expect(task, JSON.stringify(tasks)).toBeDefined();
       const vms = (await api('GET', `/cloudapi/1.0.0/vapps/${enc(v.id)}/vms`)).body.values as any[];
@@ -247,7 +240,7 @@ describe('the reconciler after SIGKILL between the database write and the Kubern
       const running = vm.status?.printableStatus === 'Running';
       // The held start reached the cluster after the kill: the new process saw the VM come up.
       expect(task.status).toBe(running ? 'success' : 'error');
-      await until(async () => ((await api('GET', `/cloudapi/1.0.0/vapps/${enc(v.id)}/vms`)).body.values[0].status === (running ? 'POWERED_ON' : 'POWERED_OFF')), 'VM status in step');
+      await until('VM status in step', async () => ((await api('GET', `/cloudapi/1.0.0/vapps/${enc(v.id)}/vms`)).body.values[0].status === (running ? 'POWERED_ON' : 'POWERED_OFF')), poll());
     }, 60_000);
   });
 });

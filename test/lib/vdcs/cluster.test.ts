@@ -8,10 +8,14 @@ import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
 import { json } from '#test/support/app.ts';
 import { seedOrg } from '#test/support/fixtures.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
+import { until } from '#test/support/wait.ts';
 
 let cluster: TestCluster;
 let core: CoreV1Api;
 let net: NetworkingV1Api;
+
+/** How the tests below poll (`until`): every 25 ms for up to 5 s. */
+const POLL = { intervalMs: 25 };
 
 beforeAll(async () => {
   cluster = await startTestCluster();
@@ -19,16 +23,6 @@ beforeAll(async () => {
   net = cluster.sim.kubeConfig().makeApiClient(NetworkingV1Api);
 });
 afterAll(() => cluster?.stop());
-
-async function until<T>(fn: () => Promise<T | undefined> | T | undefined, ms = 5_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 const nsGone = async (name: string) => {
   try { await core.readNamespace({ name }); return false; } catch (e) { return (e as { code?: number }).code === 404; }
@@ -88,8 +82,8 @@ describe('VDC lifecycle on a cluster', () => {
     const res = await t.request('DELETE', `/api/admin/org/urn:vcloud:org:${org.id}/vdcs/${vdc.id}`, { token: admin });
     expect([202, 204]).toContain(res.status);
     if (res.status === 202) expect((await json(res)).status).toBe('DELETING');
-    await until(() => nsGone(vdc.namespace));
-    await until(async () => (await t.request('GET', `/cloudapi/1.0.0/vdcs/${vdc.id}`, { token: admin })).status === 403);
+    await until('the namespace to go', () => nsGone(vdc.namespace), POLL);
+    await until('the VDC to answer 403', async () => (await t.request('GET', `/cloudapi/1.0.0/vdcs/${vdc.id}`, { token: admin })).status === 403, POLL);
   });
 
   it('skips a namespace name that still exists in the cluster', async () => {
@@ -121,12 +115,12 @@ describe('VDC lifecycle on a cluster', () => {
     }
     // The namespace made before the failure is deleted; until it is gone the row waits as DELETING
     // (after a reset, for the late-write window too: the lost call may still land).
-    await until(() => nsGone(`vdc-${org.name.toLowerCase()}-boom`));
-    await until(async () => {
+    await until('the namespace to go', () => nsGone(`vdc-${org.name.toLowerCase()}-boom`), POLL);
+    await until('the VDCs of the org to go', async () => {
       await t.runtime.reconciler!.trigger();
       const list = await json(await t.request('GET', '/cloudapi/1.0.0/vdcs', { token: admin }));
       return list.values.filter((v: any) => v.org.id.endsWith(org.id)).length === 0;
-    }, 15_000);
+    }, { ...POLL, timeoutMs: 15_000 });
   });
 
   it('maps a 409 from the cluster to 400 BUSY_ENTITY and leaves nothing behind', async () => {
@@ -141,7 +135,7 @@ describe('VDC lifecycle on a cluster', () => {
     } finally {
       cluster.sim.faults.clear(id);
     }
-    await until(() => nsGone('vdc-conflict-c'));
+    await until('the namespace to go', () => nsGone('vdc-conflict-c'), POLL);
   });
 
   it('answers 503 when the update cannot reach the cluster, keeps the change and repairs it later', async () => {
@@ -158,7 +152,7 @@ describe('VDC lifecycle on a cluster', () => {
       cluster.sim.faults.clear(id);
     }
     // The 503 made the runtime report the cluster unreachable until its probe succeeds again.
-    await until(() => t.runtime.reachable());
+    await until('the cluster to be reachable again', () => t.runtime.reachable(), POLL);
     await t.runtime.reconciler!.trigger();
     const ns = await core.readNamespace({ name: vdc.namespace });
     expect(ns.metadata?.annotations?.['ssvirt.io/vdc-description']).toBe('new text');
@@ -173,7 +167,7 @@ describe('VDC lifecycle on a cluster', () => {
     await core.patchNamespacedResourceQuota(
       { name: 'vdc-quota', namespace: vdc.namespace, body: [{ op: 'replace', path: '/spec/hard', value: { 'count/virtualmachines.kubevirt.io': '99' } }] },
     );
-    await until(() => t.runtime.quotas.get('vdc-quota', vdc.namespace)?.spec?.hard?.['count/virtualmachines.kubevirt.io'] === '99');
+    await until('the informer to see the drifted quota', () => t.runtime.quotas.get('vdc-quota', vdc.namespace)?.spec?.hard?.['count/virtualmachines.kubevirt.io'] === '99', POLL);
     await t.runtime.reconciler!.trigger();
     const q = await core.readNamespacedResourceQuota({ name: 'vdc-quota', namespace: vdc.namespace });
     expect(q.spec?.hard).toEqual({ 'count/virtualmachines.kubevirt.io': '3' });
@@ -181,20 +175,20 @@ describe('VDC lifecycle on a cluster', () => {
     // Deleted out of band: the namespace watch triggers the reconciler, which creates it anew.
     const oldUid = (await core.readNamespace({ name: vdc.namespace })).metadata?.uid;
     await core.deleteNamespace({ name: vdc.namespace });
-    const again = await until(async () => {
+    const again = await until('the namespace to be recreated', async () => {
       try {
         const ns = await core.readNamespace({ name: vdc.namespace });
         return ns.metadata?.uid !== oldUid && !ns.metadata?.deletionTimestamp ? ns : undefined;
       } catch { return undefined; }
-    });
+    }, POLL);
     expect(again.metadata?.labels?.['ssvirt.io/vdc-id']).toBe(vdc.id.split(':').pop());
-    await until(async () => { try { return !!(await core.readNamespacedResourceQuota({ name: 'vdc-quota', namespace: vdc.namespace })); } catch { return undefined; } });
+    await until('the quota to be recreated', async () => { try { return !!(await core.readNamespacedResourceQuota({ name: 'vdc-quota', namespace: vdc.namespace })); } catch { return undefined; } }, POLL);
   });
 
   it('reports namespaces labelled as ours that no row claims, without deleting them', async () => {
     const t = await cluster.app();
     await core.createNamespace({ body: { metadata: { name: 'vdc-orphan', labels: { 'app.kubernetes.io/managed-by': 'ssvirt', 'app.kubernetes.io/component': 'vdc', 'ssvirt.io/vdc-id': '00000000-0000-4000-8000-000000000000' } } } });
-    await until(() => t.runtime.namespaces.get('vdc-orphan'));
+    await until('the informer to see vdc-orphan', () => t.runtime.namespaces.get('vdc-orphan'), POLL);
     await t.runtime.reconciler!.trigger();
     const ready = await json(await t.request('GET', '/readyz'));
     expect(ready.checks.unclaimedNamespaces).toContain('vdc-orphan');

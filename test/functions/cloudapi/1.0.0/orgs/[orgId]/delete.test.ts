@@ -8,10 +8,14 @@ import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
 import { findOrg, providerOrg } from '#db/queries/orgs.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
 import type { Db } from '#db/client.ts';
+import { until } from '#test/support/wait.ts';
 
 const path = (id: string) => `/cloudapi/1.0.0/orgs/${encodeURIComponent(`urn:vcloud:org:${id}`)}`;
 const ME = '/cloudapi/1.0.0/sessions/current';
 const TABLES = ['users', 'vdcs', 'catalogs', 'vapps', 'vms', 'tasks'] as const;
+
+/** How the tests below poll (`until`): every 25 ms for up to 5 s. */
+const POLL = { intervalMs: 25 };
 
 /** Rows per table that belong to the org, plus its users' roles and sessions. */
 type Counted = (typeof TABLES)[number] | 'user_roles' | 'sessions' | 'orgs';
@@ -154,16 +158,6 @@ describe('DELETE /cloudapi/1.0.0/orgs/:orgId on a cluster', () => {
   });
   afterAll(() => cluster?.stop());
 
-  async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 5_000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
   /** The namespace, or undefined once it is gone. */
   const readNs = async (name: string) => {
     try { return await core.readNamespace({ name }); } catch (e) { if ((e as { code?: number }).code === 404) return undefined; throw e; }
@@ -213,7 +207,7 @@ describe('DELETE /cloudapi/1.0.0/orgs/:orgId on a cluster', () => {
       const ns = await readNs(v.namespace);
       // Asked to go: terminating now, gone once the namespace controller finalises it.
       if (ns) expect(ns.metadata?.deletionTimestamp).toBeDefined();
-      await until(async () => (await readNs(v.namespace)) === undefined);
+      await until('the namespace to go', async () => (await readNs(v.namespace)) === undefined, POLL);
     }
     const other = await readNs(kept.namespace);
     expect(other?.metadata?.deletionTimestamp).toBeUndefined();
@@ -233,14 +227,14 @@ describe('DELETE /cloudapi/1.0.0/orgs/:orgId on a cluster', () => {
       first ??= ns;
       if (ns !== first && !raced) {
         raced = true;
-        await until(async () => (await readNs(first!)) === undefined && !t.runtime.namespaceCached(first!));
+        await until('the first namespace to go, also from the cache', async () => (await readNs(first!)) === undefined && !t.runtime.namespaceCached(first!), POLL);
         await t.runtime.reconciler!.trigger();
       }
       return real(ns, id);
     });
     expect((await t.request('DELETE', `${path(org.id)}?force=true`, { token: admin })).status).toBe(204);
     expect(raced).toBe(true);
-    for (const ns of ['vdc-race-dev', 'vdc-race-prod']) await until(async () => (await readNs(ns)) === undefined && !t.runtime.namespaceCached(ns));
+    for (const ns of ['vdc-race-dev', 'vdc-race-prod']) await until('the namespace to go, also from the cache', async () => (await readNs(ns)) === undefined && !t.runtime.namespaceCached(ns), POLL);
     await t.runtime.reconciler!.trigger();
     // Nothing came back, so nothing is left unclaimed.
     expect(await readNs(first!)).toBeUndefined();
@@ -286,9 +280,9 @@ describe('DELETE /cloudapi/1.0.0/orgs/:orgId on a cluster', () => {
     }
     expect((await t.request('GET', ME, { token: userTok })).status).toBe(200);
     // Once the cluster answers again, the same request succeeds.
-    await until(() => t.runtime.reachable());
+    await until('the cluster to be reachable again', () => t.runtime.reachable(), POLL);
     expect((await t.request('DELETE', `${path(org.id)}?force=true`, { token: admin })).status).toBe(204);
-    for (const v of vdcs) await until(async () => (await readNs(v.namespace)) === undefined);
+    for (const v of vdcs) await until('the namespace to go', async () => (await readNs(v.namespace)) === undefined, POLL);
   });
 
   it('keeps the org when a later namespace fails, and lets the VDCs whose namespaces already went finish deleting', async () => {
@@ -312,8 +306,8 @@ describe('DELETE /cloudapi/1.0.0/orgs/:orgId on a cluster', () => {
     expect((await readNs(second!.namespace))?.metadata?.deletionTimestamp).toBeUndefined();
     // The first namespace is going: its VDC is DELETING (not recreated empty) and goes once it is gone.
     expect(findVdc(t.db, first!.uuid)?.status).toBe('DELETING');
-    await until(async () => (await readNs(first!.namespace)) === undefined);
-    await until(async () => { await t.runtime.reconciler!.trigger(); return findVdc(t.db, first!.uuid) === undefined; });
+    await until('the first namespace to go', async () => (await readNs(first!.namespace)) === undefined, POLL);
+    await until('the row of the first VDC to go', async () => { await t.runtime.reconciler!.trigger(); return findVdc(t.db, first!.uuid) === undefined; }, POLL);
     expect(await readNs(first!.namespace)).toBeUndefined();
     expect(rowsOf(t.db, org.id)).toMatchObject({ orgs: 1, vdcs: 1 });
   });

@@ -7,9 +7,13 @@ import { vdcWorld, type VdcWorld } from '#test/support/vdc-world.ts';
 import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
 import { findOrg, providerOrg } from '#db/queries/orgs.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
+import { until } from '#test/support/wait.ts';
 
 const path = (id: string) => `/cloudapi/1.0.0/orgs/${encodeURIComponent(`urn:vcloud:org:${id}`)}`;
 const ME = '/cloudapi/1.0.0/sessions/current';
+
+/** How the tests below poll (`until`): every 25 ms for up to 5 s. */
+const POLL = { intervalMs: 25 };
 
 describe('PATCH /cloudapi/1.0.0/orgs/:orgId', () => {
   let t: TestApp;
@@ -148,16 +152,6 @@ describe('PATCH /cloudapi/1.0.0/orgs/:orgId on a cluster', () => {
   });
   afterAll(() => cluster?.stop());
 
-  async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, ms = 5_000): Promise<T> {
-    const end = Date.now() + ms;
-    for (;;) {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-
   async function orgWithVdcs(t: TestApp, admin: string, name: string, vdcNames: string[]) {
     const org = seedOrg(t.db, name, { displayName: `${name} Inc` });
     const vdcs = [];
@@ -215,7 +209,7 @@ describe('PATCH /cloudapi/1.0.0/orgs/:orgId on a cluster', () => {
     } finally {
       cluster.sim.faults.clear(id);
     }
-    await until(() => t.runtime.reachable());
+    await until('the cluster to be reachable again', () => t.runtime.reachable(), POLL);
     await t.runtime.reconciler!.trigger();
     expect((await core.readNamespace({ name: vdc.namespace })).metadata?.labels?.['ssvirt.io/organization']).toBe('Steady');
     expect(findVdc(t.db, vdc.id.split(':').pop())!.needsReconcile).toBe(false);
