@@ -166,6 +166,11 @@ describe('lib/http/list', () => {
       expect(new URL(l.firstPage!).searchParams.get('page')).toBe('1');
       expect(new URL(l.previousPage!).searchParams.get('page')).toBe('1');
     });
+    it('keeps the query order, setting page where it stood (a repeated page collapses to one)', async () => {
+      const res = await app.request('http://localhost/things?page=2&total=31&page=7&x=a%20b');
+      const link = (p: number, rel: string) => `<http://localhost/things?page=${p}&total=31&x=a+b>;rel="${rel}";type="application/json"`;
+      expect(res.headers.get('link')).toBe([link(1, 'firstPage'), link(1, 'previousPage'), link(3, 'nextPage'), link(4, 'lastPage')].join(', '));
+    });
     it('leaves out previous on the first page and next on the last', async () => {
       expect(Object.keys(links(await app.request('/things?total=31&page=1'))).sort()).toEqual(['firstPage', 'lastPage', 'nextPage']);
       expect(Object.keys(links(await app.request('/things?total=31&page=4'))).sort()).toEqual(['firstPage', 'lastPage', 'previousPage']);
