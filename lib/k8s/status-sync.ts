@@ -26,9 +26,19 @@ export interface Caches {
 export type VmListener = (vm: VmRow) => void;
 export type VappGoneCheck = (vapp: VappRow) => void;
 
+/**
+ * How long an instance this process created may be missing from the synced cache before it
+ * counts as deleted: the create answers before the instance watch delivers it, and a lagging
+ * watch must not make a new vApp FAILED. Bounded, so a lost event delays FAILED only this long
+ * (the reconciler's next refresh applies it).
+ */
+const UNSEEN_GRACE_MS = 60_000;
+
 export class StatusSync {
   private byInstanceUid: Map<string, string>;
   private vmListeners = new Set<VmListener>();
+  /** Instances created by this process and not yet seen by the instance informer, by uid: when remembered. */
+  private unseen = new Map<string, number>();
 
   constructor(private db: Db, private log: Log, private caches: Caches, private onVappSettled: VappGoneCheck, private now: () => number = Date.now) {
     this.byInstanceUid = instanceUidIndex(db);
@@ -43,9 +53,11 @@ export class StatusSync {
   /** Remembers an instance uid as soon as the API call that created it returns. */
   rememberInstance(uid: string, vappId: string): void {
     this.byInstanceUid.set(uid, vappId);
+    this.unseen.set(uid, this.now());
   }
 
   instanceEvent(type: 'add' | 'update' | 'delete', ti: Obj): void {
+    if (ti.metadata?.uid) this.unseen.delete(ti.metadata.uid);
     const vappId = ti.metadata?.labels?.[L_VAPP_ID];
     const vapp = vappId ? findVapp(this.db, vappId) : undefined;
     if (!vapp) return;
@@ -126,11 +138,20 @@ export class StatusSync {
     const ti = vdc ? this.caches.instance(vdc.namespace, vapp.instanceName) : undefined;
     const vmStatuses = vmsOfVapp(this.db, vapp.id).map((v) => v.status as VmStatus);
     let next = vappStatus({ rowStatus: vapp.status, instance: ti ? instanceConditions(ti as Parameters<typeof instanceConditions>[0]) : undefined, vmStatuses, clusterKnown: this.caches.instancesSynced() });
-    if (!ti && this.caches.instancesSynced() && vapp.instanceUid) {
+    if (!ti && this.caches.instancesSynced() && vapp.instanceUid && !this.awaitingFirstSight(vapp.instanceUid)) {
       next = { status: 'FAILED', message: 'The TemplateInstance of this vApp was deleted outside SSVirt' };
     }
     if (next.status !== vapp.status || next.message !== vapp.statusMessage) {
       updateVapp(this.db, vapp.id, { status: next.status, statusMessage: next.message, updatedAt: this.now() });
     }
+  }
+
+  /** Whether an instance this process created may simply not have reached the cache yet. */
+  private awaitingFirstSight(uid: string): boolean {
+    const at = this.unseen.get(uid);
+    if (at === undefined) return false;
+    if (this.now() - at < UNSEEN_GRACE_MS) return true;
+    this.unseen.delete(uid);
+    return false;
   }
 }
