@@ -172,7 +172,7 @@ describe('ClusterRuntime power mode', () => {
         body: { apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', metadata: { name: 'vm' }, spec: { runStrategy: 'Halted', template: { spec: {} } } },
       });
       // Discovery (and the probe's /version) fail at first.
-      const down = bare.faults.inject({ verb: 'get', resource: undefined, status: 503 });
+      const down = bare.faults.inject({ verb: 'get', status: 503 });
       const { rt } = runtime({ sim: bare });
       await until('the probe failed', () => !rt.reachable(), POLL);
       await expect(rt.powerMode()).rejects.toMatchObject({ kind: 'unavailable' });
