@@ -9,6 +9,8 @@ import { startControllers } from '#test/cluster/controllers/index.ts';
 import { loadSampleTemplates } from '#test/cluster/templates/index.ts';
 import type { ClusterRuntime } from '#lib/k8s/runtime.ts';
 import { startRuntime } from '#lib/k8s/boot.ts';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { KubeApi } from '#lib/k8s/api.ts';
 import { makeTestApp, type TestApp } from './app.ts';
 
 export interface TestCluster {
@@ -42,4 +44,26 @@ export async function startTestCluster(opts: { subresources?: boolean; stepDelay
       await sim.stop();
     },
   };
+}
+
+/**
+ * For files that build their own ClusterRuntimes: one simulated cluster and a KubeApi for the
+ * file (`ready` receives them), faults cleared and the runtimes pushed to the returned array
+ * stopped after each test.
+ */
+export function clusterPerFile(ready: (cluster: TestCluster, api: KubeApi) => void): ClusterRuntime[] {
+  let cluster: TestCluster | undefined;
+  const runtimes: ClusterRuntime[] = [];
+  beforeAll(async () => {
+    cluster = await startTestCluster();
+    ready(cluster, new KubeApi(cluster.sim.kubeConfig(), { timeoutMs: 3_000 }));
+  });
+  afterEach(async () => {
+    cluster?.sim.faults.clear();
+    await Promise.all(runtimes.splice(0).map((r) => r.stop()));
+  });
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+  return runtimes;
 }

@@ -4,7 +4,7 @@
  * reconciler bound and started, namespace deletions and settled vApps wired to the reconciler and
  * to the end of vApp deletions, and the tasks a previous process left running.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
@@ -20,7 +20,7 @@ import { findVdc } from '#db/queries/vdcs.ts';
 import { findOrg } from '#db/queries/orgs.ts';
 import { findTask } from '#db/queries/tasks.ts';
 import { seedOrg, seedTask, seedVapp, seedVdc, seedVm } from '#test/support/fixtures.ts';
-import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
+import { clusterPerFile, type TestCluster } from '#test/support/cluster.ts';
 import { until } from '#test/support/wait.ts';
 
 const POLL = { timeoutMs: 8_000, intervalMs: 10 };
@@ -29,19 +29,7 @@ const TASK_TIMEOUT_S = 600;
 
 let cluster: TestCluster;
 let api: KubeApi;
-const runtimes: ClusterRuntime[] = [];
-
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  api = new KubeApi(cluster.sim.kubeConfig(), { timeoutMs: 3_000 });
-});
-afterEach(async () => {
-  cluster.sim.faults.clear();
-  await Promise.all(runtimes.splice(0).map((r) => r.stop()));
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const runtimes = clusterPerFile((c, a) => { cluster = c; api = a; });
 
 /** startRuntime on `db` (default reconcile interval: a minute, so only events explain a prompt pass). */
 async function boot(db: Db) {

@@ -4,7 +4,7 @@
  * informers coming back after an outage, and stop(). Runtimes are built directly (no
  * reconciler) unless a test needs the one boot.ts binds.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { openDb } from '#db/client.ts';
@@ -13,7 +13,7 @@ import { createLog } from '#lib/log.ts';
 import { ClusterRuntime } from '#lib/k8s/runtime.ts';
 import { KubeApi } from '#lib/k8s/api.ts';
 import { startSimulator, type Simulator } from '#test/cluster/index.ts';
-import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
+import { clusterPerFile, type TestCluster } from '#test/support/cluster.ts';
 import { findVm } from '#db/queries/vms.ts';
 import { seedOrg, seedVapp, seedVdc, seedVm } from '#test/support/fixtures.ts';
 import { until } from '#test/support/wait.ts';
@@ -24,19 +24,7 @@ const OURS = { 'app.kubernetes.io/managed-by': 'ssvirt', 'app.kubernetes.io/comp
 
 let cluster: TestCluster;
 let api: KubeApi;
-const runtimes: ClusterRuntime[] = [];
-
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  api = new KubeApi(cluster.sim.kubeConfig(), { timeoutMs: 3_000 });
-});
-afterEach(async () => {
-  cluster.sim.faults.clear();
-  await Promise.all(runtimes.splice(0).map((r) => r.stop()));
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const runtimes = clusterPerFile((c, a) => { cluster = c; api = a; });
 
 /** A runtime on a fresh database, with its metrics and namespace events recorded. */
 function runtime(o: { sim?: Simulator; timeoutMs?: number } = {}) {

@@ -4,7 +4,7 @@
  * become VM rows and vApp statuses in an in-memory database. Each test gets its own database,
  * VDC namespace and ClusterRuntime without a reconciler, so only the sync writes rows.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { openDb, type Db } from '#db/client.ts';
@@ -17,7 +17,7 @@ import { findVapp, updateVapp, type VappRow } from '#db/queries/vapps.ts';
 import { findVmByUid, vmsOfVapp, type VmRow } from '#db/queries/vms.ts';
 import { vms } from '#db/schema.ts';
 import { seedOrg, seedVapp, seedVdc, seedVm } from '#test/support/fixtures.ts';
-import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
+import { clusterPerFile, type TestCluster } from '#test/support/cluster.ts';
 import { until } from '#test/support/wait.ts';
 
 type Obj = Record<string, any>;
@@ -28,19 +28,7 @@ const POLL = { timeoutMs: 8_000, intervalMs: 10 };
 let cluster: TestCluster;
 let api: KubeApi;
 let counter = 0;
-const runtimes: ClusterRuntime[] = [];
-
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  api = new KubeApi(cluster.sim.kubeConfig(), { timeoutMs: 3_000 });
-});
-afterEach(async () => {
-  cluster.sim.faults.clear();
-  await Promise.all(runtimes.splice(0).map((r) => r.stop()));
-});
-afterAll(async () => {
-  await cluster?.stop();
-});
+const runtimes = clusterPerFile((c, a) => { cluster = c; api = a; });
 
 const quiet = createLog('warn', { write: () => undefined });
 
