@@ -134,7 +134,10 @@ describe('SIGTERM on the production build (node dist/server.mjs)', () => {
     const signalled = performance.now();
     s.proc.kill('SIGTERM');
     while (!logs().some((l) => l.msg === 'shutting down') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-    const doneBeforeSignal = logs().filter((l) => l.msg === 'request' && l.path === '/cloudapi/1.0.0/sessions/provider').length;
+    // Counted in log order up to the shutdown line: later lines are logins finished while draining.
+    const upToShutdown = logs();
+    const doneBeforeSignal = upToShutdown.slice(0, upToShutdown.findIndex((l) => l.msg === 'shutting down'))
+      .filter((l) => l.msg === 'request' && l.path === '/cloudapi/1.0.0/sessions/provider').length;
 
     // The listener is closed: a new connection is refused while the logins are still running.
     const late = await get(s.port, '/readyz', false);
