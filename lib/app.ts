@@ -14,6 +14,7 @@ import { cors } from './http/cors.ts';
 import { LoginThrottle } from './auth/throttle.ts';
 import { createMetrics } from './metrics.ts';
 import { routePath } from 'hono/route';
+import { PageCache } from './http/page-cache.ts';
 
 export interface AppOptions extends Deps {
   routes: RouteDef[];
@@ -26,6 +27,7 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
   const allowedMethods = methodIndex(deps.routes);
   const loginThrottle = new LoginThrottle(deps.config.loginDelayMs, now);
   const metrics = deps.metrics ?? createMetrics();
+  const pages = deps.pages ?? (deps.config.listCacheMb > 0 ? new PageCache(deps.config.listCacheMb * 2 ** 20) : undefined);
 
   app.use('*', async function context(c, next) {
     const requestId = randomUUID();
@@ -39,6 +41,7 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
     c.set('loginThrottle', loginThrottle);
     c.set('metrics', metrics);
     c.set('routes', deps.routes);
+    c.set('pages', pages);
     c.set('session', undefined);
     c.set('authError', undefined);
     const started = performance.now();

@@ -57,6 +57,7 @@ export const ConfigSchema = v.object({
   SSVIRT_BACKUP_INTERVAL_MINUTES: int(0, 0, 7 * 24 * 60),
   SSVIRT_BACKUP_DIR: str(''),
   SSVIRT_BACKUP_KEEP: int(7, 1, 1000),
+  SSVIRT_LIST_CACHE_MB: int(8, 0, 4096),
 });
 
 export interface Config {
@@ -89,6 +90,8 @@ export interface Config {
   backupDir: string;
   /** How many periodic backups to keep. */
   backupKeep: number;
+  /** Memory for cached list pages (lib/http/page-cache.ts); 0 = no cache. */
+  listCacheMb: number;
 }
 
 export class ConfigError extends Error {}
@@ -126,5 +129,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backupIntervalMinutes: o.SSVIRT_BACKUP_INTERVAL_MINUTES,
     backupDir: o.SSVIRT_BACKUP_DIR || join(dirname(o.SSVIRT_DB_PATH), 'backups'),
     backupKeep: o.SSVIRT_BACKUP_KEEP,
+    listCacheMb: o.SSVIRT_LIST_CACHE_MB,
   };
 }

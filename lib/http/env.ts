@@ -10,6 +10,7 @@ import type { ApiError } from './errors.ts';
 import type { LoginThrottle } from '#lib/auth/throttle.ts';
 import type { Metrics } from '#lib/metrics.ts';
 import type { RouteDef } from './routes.ts';
+import type { PageCache } from './page-cache.ts';
 
 export interface Deps {
   db: Db;
@@ -21,6 +22,8 @@ export interface Deps {
   clock?: { now(): number };
   /** The app's metrics registry; a fresh one when omitted. */
   metrics?: Metrics;
+  /** The list-page cache; built from SSVIRT_LIST_CACHE_MB when omitted (tests pass one to watch it). */
+  pages?: PageCache;
 }
 
 export interface AppEnv {
@@ -38,5 +41,7 @@ export interface AppEnv {
     metrics: Metrics;
     /** The app's route table (for the API description). */
     routes: RouteDef[];
+    /** The app's list-page cache; undefined when SSVIRT_LIST_CACHE_MB is 0. */
+    pages: PageCache | undefined;
   };
 }

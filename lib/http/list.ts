@@ -161,14 +161,31 @@ export function whereAll(...parts: (SQL | undefined)[]): SQL | undefined {
   return present.length ? and(...present) : undefined;
 }
 
-/** Answers a page in the VCD envelope with the `Link` header. */
-export function pageResponse<T>(c: Context, plan: ListPlan, total: number, values: T[]): Response {
+/** A serialized page: the envelope's JSON text and the `Link` header ('' for none). */
+export interface RenderedPage {
+  text: string;
+  link: string;
+}
+
+/** Serializes a page in the VCD envelope with its `Link` header. */
+export function renderPage<T>(c: Context, plan: ListPlan, total: number, values: T[]): RenderedPage {
   const pageCount = Math.ceil(total / plan.pageSize);
   // Behind a proxy the request URL says http://internal-host; the links must work for the client.
   const url = new URL(c.req.url);
-  const links = linkHeader(baseUrl(c) + url.pathname + url.search, plan.page, pageCount);
-  if (links) c.header('Link', links);
-  return c.json({ resultTotal: total, pageCount, page: plan.page, pageSize: plan.pageSize, associations: [], values });
+  const link = linkHeader(baseUrl(c) + url.pathname + url.search, plan.page, pageCount);
+  const text = JSON.stringify({ resultTotal: total, pageCount, page: plan.page, pageSize: plan.pageSize, associations: [], values });
+  return { text, link };
+}
+
+/** Answers a serialized page. */
+export function sendPage(c: Context, page: RenderedPage): Response {
+  if (page.link) c.header('Link', page.link);
+  return c.body(page.text, 200, { 'Content-Type': 'application/json' });
+}
+
+/** Answers a page in the VCD envelope with the `Link` header. */
+export function pageResponse<T>(c: Context, plan: ListPlan, total: number, values: T[]): Response {
+  return sendPage(c, renderPage(c, plan, total, values));
 }
 
 function linkHeader(url: string, page: number, pageCount: number): string {

@@ -45,6 +45,12 @@ export interface Cluster {
   namespaceCached(name: string): boolean;
   /** `status.used` of the VDC quota, from the informer cache. */
   quotaUsed(namespace: string): Record<string, string> | undefined;
+  /**
+   * A number that changes whenever cluster state shown in VDC views (quota usage) changes, so a
+   * cached VDC page can tell it is still current (lib/http/page-cache.ts). Without it VDC pages
+   * are not cached.
+   */
+  quotaVersion?(): number;
   /** The whole Template object, as instantiation sends it. */
   rawTemplate(namespace: string, name: string): object | undefined;
   /** Creates a vApp's params Secret and TemplateInstance; returns the instance uid. */

@@ -59,6 +59,7 @@ export class ClusterRuntime implements Cluster {
   private lastProblem: string | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
+  private quotaChanges = 0;
 
   constructor(private o: RuntimeOptions) {
     this.metrics = o.registry ? new K8sMetrics(o.registry) : undefined;
@@ -85,7 +86,7 @@ export class ClusterRuntime implements Cluster {
     this.quotas = startInformer<Obj>({
       ...base, name: 'resourcequotas', path: '/api/v1/resourcequotas', labelSelector: ours,
       list: list('list', 'resourcequotas', (opt) => this.api.core.listResourceQuotaForAllNamespaces({ labelSelector: ours }, opt)),
-      onEvent: () => {},
+      onEvent: () => { this.quotaChanges++; },
     });
     this.templatesInformer = o.config.templateNamespaces.map((ns) => startInformer<Obj>({
       ...base, name: `templates:${ns}`, path: `/apis/template.openshift.io/v1/namespaces/${ns}/templates`,
@@ -243,6 +244,11 @@ export class ClusterRuntime implements Cluster {
   /** `status.used` of a VDC's quota, from the cache. */
   quotaUsed(namespace: string): Record<string, string> | undefined {
     return this.quotas.get(QUOTA_NAME, namespace)?.status?.used;
+  }
+
+  /** Counts quota events (adds, updates, deletes, re-lists), so cached VDC pages see usage changes. */
+  quotaVersion(): number {
+    return this.quotaChanges;
   }
 
   /** Creates a vApp's Secret and TemplateInstance; returns the instance uid. */

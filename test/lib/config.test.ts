@@ -8,7 +8,7 @@ describe('lib/config', () => {
       kubeconfig: undefined, templateNamespaces: ['openshift'], templateSelector: '', vdcNetworkIsolation: true,
       cpuMhzPerCore: 1000, sessionIdleMinutes: 30, sessionMaxHours: 24, corsOrigins: [], siteName: 'SSVirt',
       logLevel: 'info', taskTimeoutSeconds: 600, reconcileIntervalSeconds: 60, kubeTimeoutSeconds: 10, loginDelayMs: 500, commit: undefined,
-      backupIntervalMinutes: 0, backupDir: 'data/backups', backupKeep: 7,
+      backupIntervalMinutes: 0, backupDir: 'data/backups', backupKeep: 7, listCacheMb: 8,
     });
   });
 
@@ -20,14 +20,14 @@ describe('lib/config', () => {
       SSVIRT_SESSION_IDLE_MINUTES: '5', SSVIRT_SESSION_MAX_HOURS: '8', SSVIRT_CORS_ORIGINS: 'https://a.example,https://b.example',
       SSVIRT_SITE_NAME: 'Lab', SSVIRT_LOG_LEVEL: 'warn', SSVIRT_TASK_TIMEOUT_SECONDS: '30', SSVIRT_RECONCILE_INTERVAL_SECONDS: '15', SSVIRT_KUBE_TIMEOUT_SECONDS: '5',
       SSVIRT_LOGIN_DELAY_MS: '0', SSVIRT_COMMIT: 'abc123',
-      SSVIRT_BACKUP_INTERVAL_MINUTES: '60', SSVIRT_BACKUP_DIR: '/backups', SSVIRT_BACKUP_KEEP: '3',
+      SSVIRT_BACKUP_INTERVAL_MINUTES: '60', SSVIRT_BACKUP_DIR: '/backups', SSVIRT_BACKUP_KEEP: '3', SSVIRT_LIST_CACHE_MB: '0',
     });
     expect(c).toEqual({
       port: 9000, host: '127.0.0.1', dbPath: '/var/lib/ssvirt/db.sqlite', adminUsername: 'root', adminPassword: 'long-enough',
       kubeconfig: '/kube/config', templateNamespaces: ['openshift', 'templates'], templateSelector: 'app=vm', vdcNetworkIsolation: false,
       cpuMhzPerCore: 2000, sessionIdleMinutes: 5, sessionMaxHours: 8, corsOrigins: ['https://a.example', 'https://b.example'],
       siteName: 'Lab', logLevel: 'warn', taskTimeoutSeconds: 30, reconcileIntervalSeconds: 15, kubeTimeoutSeconds: 5, loginDelayMs: 0, commit: 'abc123',
-      backupIntervalMinutes: 60, backupDir: '/backups', backupKeep: 3,
+      backupIntervalMinutes: 60, backupDir: '/backups', backupKeep: 3, listCacheMb: 0,
     });
   });
 

@@ -10,6 +10,7 @@ import { openDb, type Db } from '#db/client.ts';
 import { bootstrap } from '#lib/bootstrap.ts';
 import { loadRoutes, type RouteDef } from '#lib/http/routes.ts';
 import type { Cluster } from '#lib/k8s/cluster.ts';
+import type { PageCache } from '#lib/http/page-cache.ts';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 
@@ -43,6 +44,8 @@ export async function makeTestApp(opts: {
   /** A cluster, or a factory that gets this app's database and config (for the real runtime). */
   k8s?: Cluster | ((deps: { db: Db; config: Config; log: ReturnType<typeof createLog> }) => Cluster | Promise<Cluster>);
   now?: () => number;
+  /** The list-page cache to use (to watch its hits). */
+  pages?: PageCache;
 } = {}): Promise<TestApp> {
   const config = loadConfig({ SSVIRT_DB_PATH: ':memory:', SSVIRT_LOGIN_DELAY_MS: '0', SSVIRT_LOG_LEVEL: 'info', ...opts.env });
   const logs: Record<string, unknown>[] = [];
@@ -57,7 +60,7 @@ export async function makeTestApp(opts: {
   await bootstrap(db, { adminUsername: ADMIN.username, adminPassword: ADMIN.password, log });
   routesCache ??= loadRoutes();
   const k8s = typeof opts.k8s === 'function' ? await opts.k8s({ db, config, log }) : opts.k8s;
-  const app = createApp({ db, config, log, k8s, routes: await routesCache, clock: opts.now ? { now: opts.now } : undefined });
+  const app = createApp({ db, config, log, k8s, routes: await routesCache, clock: opts.now ? { now: opts.now } : undefined, pages: opts.pages });
 
   async function request(method: string, path: string, o: RequestOpts = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
