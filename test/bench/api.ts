@@ -8,7 +8,9 @@
  *   - authenticated GET /cloudapi/1.0.0/orgs
  *   - a bare Hono route (separate child process) answering the same JSON as the VDC page
  * and prints req/s, p50 and p99 for each and the ratios ours / bare. Targets: ratio ≥ 0.5 and
- * p99 ≤ 15 ms.
+ * p99 ≤ 15 ms. The two lists are then measured again on a second server process over the same
+ * database file with the list-page cache turned off (SSVIRT_LIST_CACHE_MB=0): the cost of a page
+ * built from SQLite, as after every write. The targets are judged on the default configuration.
  *
  * The server runs with SSVIRT_LOG_LEVEL=warn (the default `info` writes one access-log line per
  * request to stdout, which here would measure the pipe to this process rather than the API).
@@ -111,10 +113,11 @@ async function main(): Promise<void> {
   const [port, barePort] = [await freePort(), await freePort()];
   const base = `http://127.0.0.1:${port}`;
   const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const server = start([...nodeArgs, '--import', 'tsx', 'lib/server.ts'], {
+  const serverEnv = {
     SSVIRT_DB_PATH: join(dir, 'bench.db'), SSVIRT_PORT: String(port), SSVIRT_HOST: '127.0.0.1',
     SSVIRT_ADMIN_PASSWORD: PASSWORD, SSVIRT_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', SSVIRT_LOGIN_DELAY_MS: '0',
-  }, 'server');
+  };
+  const server = start([...nodeArgs, '--import', 'tsx', 'lib/server.ts'], serverEnv, 'server');
   await waitFor(`${base}/healthz`, server, 'server');
 
   const login = await api(base, 'POST', '/cloudapi/1.0.0/sessions', { authorization: `Basic ${Buffer.from(`admin@System:${PASSWORD}`).toString('base64')}` });
@@ -151,17 +154,32 @@ async function main(): Promise<void> {
     await measure('bare Hono, same JSON', bareUrl, {}, bare),
   ];
   const bareRow = rows[2]!;
+
+  // The same lists built from SQLite on every request: a second process on the same file (the
+  // session row is shared), the first one stopped so the two do not compete for the CPUs.
+  server.kill('SIGTERM');
+  await new Promise((r) => server.once('exit', r));
+  const uncachedPort = await freePort();
+  const uncachedBase = `http://127.0.0.1:${uncachedPort}`;
+  const uncached = start(['--import', 'tsx', 'lib/server.ts'], { ...serverEnv, SSVIRT_PORT: String(uncachedPort), SSVIRT_LIST_CACHE_MB: '0' }, 'server without list cache');
+  await waitFor(`${uncachedBase}/healthz`, uncached, 'server without list cache');
+  await measure('warm-up', `${uncachedBase}${vdcPath}`, auth, uncached, 2);
+  const uncachedRows = [
+    await measure('  same, list cache off', `${uncachedBase}${vdcPath}`, auth, uncached),
+    await measure('  same, list cache off', `${uncachedBase}/cloudapi/1.0.0/orgs`, auth, uncached),
+  ];
   const pad = (s: string, n: number) => s.padEnd(n);
   process.stdout.write(`\n${pad('target', 40)} ${pad('req/s', 9)} ${pad('p50 ms', 7)} ${pad('p99 ms', 7)} ${pad('bytes', 7)} ${pad('ratio', 6)} ${pad('CPU µs/req', 11)} errors/non-2xx\n`);
   let ok = true;
-  for (const r of rows) {
+  const judged = new Set(rows);
+  for (const r of [rows[0]!, uncachedRows[0]!, rows[1]!, uncachedRows[1]!, bareRow]) {
     const ratio = r.rps / bareRow.rps;
     const cpu = r.cpuUs === undefined ? '-' : r.cpuUs.toFixed(0);
     process.stdout.write(`${pad(r.name, 40)} ${pad(r.rps.toFixed(0), 9)} ${pad(String(r.p50), 7)} ${pad(String(r.p99), 7)} ${pad(r.bytes.toFixed(0), 7)} ${pad(ratio.toFixed(2), 6)} ${pad(cpu, 11)} ${r.errors}/${r.non2xx}\n`);
-    if (r !== bareRow && (ratio < TARGET_RATIO || r.p99 > TARGET_P99_MS)) ok = false;
+    if (judged.has(r) && r !== bareRow && (ratio < TARGET_RATIO || r.p99 > TARGET_P99_MS)) ok = false;
     if (r.errors || r.non2xx) ok = false;
   }
-  process.stdout.write(`\ntargets: ratio ≥ ${TARGET_RATIO}, p99 ≤ ${TARGET_P99_MS} ms → ${ok ? 'met' : 'MISSED'}\n`);
+  process.stdout.write(`\ntargets (default configuration): ratio ≥ ${TARGET_RATIO}, p99 ≤ ${TARGET_P99_MS} ms → ${ok ? 'met' : 'MISSED'}\n`);
   process.stdout.write(`load average while measuring: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${cpus().length} CPUs\n`);
 }
 
