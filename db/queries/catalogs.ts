@@ -5,6 +5,7 @@ import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { catalogs, orgs, users } from '../schema.ts';
 import type { ListPlan } from '#lib/http/list.ts';
+import { perDb } from '../prepared.ts';
 
 export type CatalogRow = typeof catalogs.$inferSelect;
 /** A catalog with its org's name and its owner's username (null once the owner is gone). */
@@ -20,8 +21,10 @@ function selectWithRefs(db: Db) {
 
 /** One catalog with its reference names, by id. */
 export function findCatalog(db: Db, id: string): CatalogWithRefs | undefined {
-  return selectWithRefs(db).where(eq(catalogs.id, id)).get();
+  return catalogById(db).get({ id });
 }
+
+const catalogById = perDb((db) => selectWithRefs(db).where(eq(catalogs.id, sql.placeholder('id'))).prepare());
 
 /** One page of catalogs and the total under `where`. */
 export function listCatalogs(db: Db, plan: ListPlan, where: SQL | undefined): { total: number; rows: CatalogWithRefs[] } {

@@ -4,13 +4,16 @@
 import { eq, sql } from 'drizzle-orm';
 import { atomic, type Db } from '../client.ts';
 import { orgs } from '../schema.ts';
+import { perDb } from '../prepared.ts';
 
 export type OrgRow = typeof orgs.$inferSelect;
 
 /** One org by id. */
 export function findOrg(db: Db, id: string): OrgRow | undefined {
-  return db.select().from(orgs).where(eq(orgs.id, id)).get();
+  return orgById(db).get({ id });
 }
+
+const orgById = perDb((db) => db.select().from(orgs).where(eq(orgs.id, sql.placeholder('id'))).prepare());
 
 /** One org by name, case-insensitively. */
 export function findOrgByName(db: Db, name: string): OrgRow | undefined {
@@ -19,8 +22,10 @@ export function findOrgByName(db: Db, name: string): OrgRow | undefined {
 
 /** The provider organization (created at bootstrap). */
 export function providerOrg(db: Db): OrgRow | undefined {
-  return db.select().from(orgs).where(eq(orgs.isProvider, true)).get();
+  return provider(db).get();
 }
+
+const provider = perDb((db) => db.select().from(orgs).where(eq(orgs.isProvider, true)).prepare());
 
 /** Real counts shown on the org object. */
 export function orgCounts(db: Db, id: string) {

@@ -7,6 +7,7 @@ import { atomic, type Db } from '../client.ts';
 import { orgs, vapps, vdcs, vms } from '../schema.ts';
 import { fragment, tableReader } from '../rows.ts';
 import type { ListPlan } from '#lib/http/list.ts';
+import { perDb } from '../prepared.ts';
 
 export type VdcRow = typeof vdcs.$inferSelect;
 export type VdcInsert = typeof vdcs.$inferInsert;
@@ -15,13 +16,18 @@ export interface VdcWithOrg { vdc: VdcRow; orgName: string }
 
 /** One VDC by id. */
 export function findVdc(db: Db, id: string): VdcRow | undefined {
-  return db.select().from(vdcs).where(eq(vdcs.id, id)).get();
+  return vdcById(db).get({ id });
 }
+
+const vdcById = perDb((db) => db.select().from(vdcs).where(eq(vdcs.id, sql.placeholder('id'))).prepare());
 
 /** One VDC by id with its org's name. */
 export function findVdcWithOrg(db: Db, id: string): VdcWithOrg | undefined {
-  return db.select({ vdc: vdcs, orgName: orgs.name }).from(vdcs).innerJoin(orgs, eq(orgs.id, vdcs.orgId)).where(eq(vdcs.id, id)).get();
+  return vdcWithOrgById(db).get({ id });
 }
+
+const vdcWithOrgById = perDb((db) =>
+  db.select({ vdc: vdcs, orgName: orgs.name }).from(vdcs).innerJoin(orgs, eq(orgs.id, vdcs.orgId)).where(eq(vdcs.id, sql.placeholder('id'))).prepare());
 
 const VDC = tableReader(vdcs, 'vdcs');
 const FROM_VDCS = 'FROM "vdcs" INNER JOIN "orgs" ON "orgs"."id" = "vdcs"."org_id"';
