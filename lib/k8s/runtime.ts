@@ -25,6 +25,7 @@ import type { Cluster, ClusterHealth, NamespaceState } from './cluster.ts';
 import type { VappRow } from '#db/queries/vapps.ts';
 import type { TemplateSource } from '#lib/catalog/template.ts';
 import { TemplateCache } from './templates.ts';
+import { listInPages, type PageRequest } from './paged-list.ts';
 import type { Reconciler } from './reconciler.ts';
 
 type Obj = KubernetesObject & Record<string, any>;
@@ -68,8 +69,8 @@ export class ClusterRuntime implements Cluster {
     const c = this.api.custom;
     const base = { kc: o.kc, log: o.log, metrics: this.metrics };
     const ours = `${MANAGED_BY}=${MANAGED_BY_VALUE}`;
-    const list = <T>(verb: string, resource: string, fn: (opt: object) => Promise<unknown>) =>
-      () => this.api.call(verb, resource, fn) as Promise<KubernetesListObject<T & Obj>>;
+    const list = <T>(verb: string, resource: string, fn: (opt: object, page: PageRequest) => Promise<unknown>) =>
+      () => listInPages((page) => this.api.call(verb, resource, (opt) => fn(opt, page)) as Promise<KubernetesListObject<T & Obj>>);
 
     this.sync = new StatusSync(o.db, o.log, {
       instance: (ns, name) => this.instances.get(name, ns),
@@ -80,34 +81,34 @@ export class ClusterRuntime implements Cluster {
 
     this.namespaces = startInformer<Obj>({
       ...base, name: 'namespaces', path: '/api/v1/namespaces', labelSelector: `${ours},${COMPONENT}=vdc`,
-      list: list('list', 'namespaces', (opt) => this.api.core.listNamespace({ labelSelector: `${ours},${COMPONENT}=vdc` }, opt)),
+      list: list('list', 'namespaces', (opt, page) => this.api.core.listNamespace({ labelSelector: `${ours},${COMPONENT}=vdc`, ...page }, opt)),
       onEvent: (t, ns) => o.onNamespace?.(t, ns),
     });
     this.quotas = startInformer<Obj>({
       ...base, name: 'resourcequotas', path: '/api/v1/resourcequotas', labelSelector: ours,
-      list: list('list', 'resourcequotas', (opt) => this.api.core.listResourceQuotaForAllNamespaces({ labelSelector: ours }, opt)),
+      list: list('list', 'resourcequotas', (opt, page) => this.api.core.listResourceQuotaForAllNamespaces({ labelSelector: ours, ...page }, opt)),
       onEvent: () => { this.quotaChanges++; },
     });
     this.templatesInformer = o.config.templateNamespaces.map((ns) => startInformer<Obj>({
       ...base, name: `templates:${ns}`, path: `/apis/template.openshift.io/v1/namespaces/${ns}/templates`,
       labelSelector: o.config.templateSelector || undefined,
-      list: list('list', 'templates', (opt) => c.listNamespacedCustomObject({ group: 'template.openshift.io', version: 'v1', namespace: ns, plural: 'templates', labelSelector: o.config.templateSelector || undefined }, opt)),
+      list: list('list', 'templates', (opt, page) => c.listNamespacedCustomObject({ group: 'template.openshift.io', version: 'v1', namespace: ns, plural: 'templates', labelSelector: o.config.templateSelector || undefined, ...page }, opt)),
       onEvent: () => this.templatesChanged(),
       onSynced: () => this.templatesChanged(),
     }));
     this.instances = startInformer<Obj>({
       ...base, name: 'templateinstances', path: '/apis/template.openshift.io/v1/templateinstances', labelSelector: ours,
-      list: list('list', 'templateinstances', (opt) => c.listClusterCustomObject({ group: 'template.openshift.io', version: 'v1', plural: 'templateinstances', labelSelector: ours }, opt)),
+      list: list('list', 'templateinstances', (opt, page) => c.listClusterCustomObject({ group: 'template.openshift.io', version: 'v1', plural: 'templateinstances', labelSelector: ours, ...page }, opt)),
       onEvent: (t, ti) => this.sync.instanceEvent(t, ti),
     });
     this.vms = startInformer<Obj>({
       ...base, name: 'virtualmachines', path: '/apis/kubevirt.io/v1/virtualmachines', labelSelector: TI_OWNER,
-      list: list('list', 'virtualmachines', (opt) => c.listClusterCustomObject({ group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', labelSelector: TI_OWNER }, opt)),
+      list: list('list', 'virtualmachines', (opt, page) => c.listClusterCustomObject({ group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', labelSelector: TI_OWNER, ...page }, opt)),
       onEvent: (t, vm) => this.sync.vmEvent(t, vm),
     });
     this.vmis = startInformer<Obj>({
       ...base, name: 'virtualmachineinstances', path: '/apis/kubevirt.io/v1/virtualmachineinstances',
-      list: list('list', 'virtualmachineinstances', (opt) => c.listClusterCustomObject({ group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances' }, opt)),
+      list: list('list', 'virtualmachineinstances', (opt, page) => c.listClusterCustomObject({ group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances', ...page }, opt)),
       onEvent: (t, vmi) => this.sync.vmiEvent(t, vmi),
     });
     this.probe();
