@@ -5,13 +5,16 @@ import { and, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { orgs, users, vapps, vdcs } from '../schema.ts';
 import type { ListPlan } from '#lib/http/list.ts';
+import { perDb } from '../prepared.ts';
 
 export type VappRow = typeof vapps.$inferSelect;
 
 /** One vApp by id. */
 export function findVapp(db: Db, id: string): VappRow | undefined {
-  return db.select().from(vapps).where(eq(vapps.id, id)).get();
+  return vappById(db).get({ id });
 }
+
+const vappById = perDb((db) => db.select().from(vapps).where(eq(vapps.id, sql.placeholder('id'))).prepare());
 
 /** The vApp whose TemplateInstance is `namespace/name`. */
 export function findVappByInstance(db: Db, vdcId: string, instanceName: string): VappRow | undefined {

@@ -5,17 +5,27 @@ import { eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { orgs, vapps, vdcs, vms } from '../schema.ts';
 import type { ListPlan } from '#lib/http/list.ts';
+import { perDb } from '../prepared.ts';
 
 export type VmRow = typeof vms.$inferSelect;
 
 /** One VM by id. */
 export function findVm(db: Db, id: string): VmRow | undefined {
-  return db.select().from(vms).where(eq(vms.id, id)).get();
+  return vmById(db).get({ id });
+}
+
+const vmById = perDb((db) => db.select().from(vms).where(eq(vms.id, sql.placeholder('id'))).prepare());
+const vmByUid = perDb((db) => db.select().from(vms).where(eq(vms.uid, sql.placeholder('uid'))).prepare());
+const statusesOfVapp = perDb((db) => db.select({ status: vms.status }).from(vms).where(eq(vms.vappId, sql.placeholder('vappId'))).prepare());
+
+/** The statuses of a vApp's VMs (what its own status is derived from; no full rows). */
+export function vmStatusesOfVapp(db: Db, vappId: string): string[] {
+  return statusesOfVapp(db).all({ vappId }).map((r) => r.status);
 }
 
 /** One VM by its Kubernetes uid. */
 export function findVmByUid(db: Db, uid: string): VmRow | undefined {
-  return db.select().from(vms).where(eq(vms.uid, uid)).get();
+  return vmByUid(db).get({ uid });
 }
 
 /** The VMs of a vApp, by name. */

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '#db/client.ts';
 import type { Log } from '#lib/log.ts';
 import { findVapp, instanceUidIndex, updateVapp, type VappRow } from '#db/queries/vapps.ts';
-import { deleteVmByUid, findVmByUid, upsertVm, vmsOfVapp, type VmRow } from '#db/queries/vms.ts';
+import { deleteVmByUid, findVmByUid, upsertVm, vmStatusesOfVapp, type VmRow } from '#db/queries/vms.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
 import { instanceConditions, vappStatus, vmStatus, type VmStatus } from './status.ts';
 import { vmInfo } from './vm-info.ts';
@@ -115,15 +115,19 @@ export class StatusSync {
     const st = vmStatus(vm);
     const info = vmInfo(vm, vmi);
     const existing = findVmByUid(this.db, vm.metadata!.uid!);
-    upsertVm(this.db, {
+    const next = {
       id: existing?.id ?? randomUUID(),
       vappId: vapp.id, vdcId: vapp.vdcId, orgId: vapp.orgId,
       namespace: vm.metadata!.namespace!, name: vm.metadata!.name!, uid: vm.metadata!.uid!,
       description: '', status: st.status, statusMessage: st.message, printableStatus: vm.status?.printableStatus ?? null,
       guestOs: info.guestOs, numCpus: info.numCpus, coresPerSocket: info.coresPerSocket, memoryMb: info.memoryMb,
       interfaces: info.interfaces, createdAt: existing?.createdAt ?? now, updatedAt: now,
-    });
-    const row = findVmByUid(this.db, vm.metadata!.uid!)!;
+    };
+    // Re-lists and resyncs report every VM again: an unchanged one is not written (its
+    // lastModified stays, and a restart with 10,000 VMs does not rewrite 10,000 rows).
+    const unchanged = existing !== undefined && sameVmState(existing, next);
+    if (!unchanged) upsertVm(this.db, next);
+    const row = unchanged ? existing : findVmByUid(this.db, vm.metadata!.uid!)!;
     if (!existing || existing.status !== row.status) {
       this.log.debug({ vm: row.id, status: row.status }, 'vm status');
     }
@@ -136,7 +140,7 @@ export class StatusSync {
     if (!vapp || vapp.status === 'CREATING' || vapp.status === 'DELETING') return;
     const vdc = findVdc(this.db, vapp.vdcId);
     const ti = vdc ? this.caches.instance(vdc.namespace, vapp.instanceName) : undefined;
-    const vmStatuses = vmsOfVapp(this.db, vapp.id).map((v) => v.status as VmStatus);
+    const vmStatuses = vmStatusesOfVapp(this.db, vapp.id) as VmStatus[];
     let next = vappStatus({ rowStatus: vapp.status, instance: ti ? instanceConditions(ti as Parameters<typeof instanceConditions>[0]) : undefined, vmStatuses, clusterKnown: this.caches.instancesSynced() });
     if (!ti && this.caches.instancesSynced() && vapp.instanceUid && !this.awaitingFirstSight(vapp.instanceUid)) {
       next = { status: 'FAILED', message: 'The TemplateInstance of this vApp was deleted outside SSVirt' };
@@ -154,4 +158,11 @@ export class StatusSync {
     this.unseen.delete(uid);
     return false;
   }
+}
+
+/** Whether a VM row already holds what an upsert would write (the columns it updates). */
+function sameVmState(row: VmRow, next: Omit<VmRow, 'interfaces'> & { interfaces: unknown }): boolean {
+  return row.status === next.status && row.statusMessage === next.statusMessage && row.printableStatus === next.printableStatus
+    && row.guestOs === next.guestOs && row.numCpus === next.numCpus && row.coresPerSocket === next.coresPerSocket
+    && row.memoryMb === next.memoryMb && JSON.stringify(row.interfaces) === JSON.stringify(next.interfaces);
 }

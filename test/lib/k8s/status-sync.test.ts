@@ -125,6 +125,24 @@ describe('StatusSync against the simulator', () => {
     expect(rows[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('does not rewrite a VM row when an event reports nothing new (re-lists, resyncs), but does when something changed', async () => {
+    const w = await world();
+    const { vapp } = await instantiate(w, 'quiet');
+    await waitVapp(w, vapp.id, 'POWERED_OFF');
+    const vm = await readVm(w.vdc.namespace, 'quiet');
+    await until('the VM row', () => vmsOfVapp(w.db, vapp.id)[0]?.printableStatus === 'Stopped', POLL);
+    const before = vmsOfVapp(w.db, vapp.id)[0]!;
+    const changes = () => (w.db.$client.prepare('SELECT total_changes() AS n').get() as { n: number }).n;
+    const n0 = changes();
+    w.rt.sync.vmEvent('update', vm);
+    w.rt.sync.vmEvent('update', vm);
+    expect(changes()).toBe(n0);
+    expect(vmsOfVapp(w.db, vapp.id)[0]).toEqual(before);
+    w.rt.sync.vmEvent('update', { ...vm, status: { ...vm.status, printableStatus: 'ErrorUnschedulable' } });
+    expect(changes()).toBeGreaterThan(n0);
+    expect(vmsOfVapp(w.db, vapp.id)[0]).toMatchObject({ id: before.id, printableStatus: 'ErrorUnschedulable' });
+  });
+
   it('follows power on and off in the same row: states in order, hardware, guest OS and addresses from the running VMI', async () => {
     const w = await world();
     const { vapp } = await instantiate(w, 'app');
