@@ -35,8 +35,13 @@ export interface Cluster {
   lateWriteMs?: number;
   /** Whether the API server answered the last call (false → 503 CLUSTER_UNAVAILABLE up front). */
   reachable(): boolean;
-  /** Creates or updates a VDC's namespace, quota and policy (idempotent). */
-  applyVdc(vdc: VdcRow, org: OrgRow): Promise<void>;
+  /**
+   * Creates or updates a VDC's namespace, quota and policy (idempotent); with `namespaceCreated`
+   * (createVdcNamespace just made it) only the quota and policy.
+   */
+  applyVdc(vdc: VdcRow, org: OrgRow, opts?: { namespaceCreated?: boolean }): Promise<void>;
+  /** Creates a new VDC's namespace; false when a namespace of that name exists (anyone's). */
+  createVdcNamespace?(vdc: VdcRow, org: OrgRow): Promise<boolean>;
   /** Whether a namespace of that name exists in the cluster (ours or not) and whose it is. */
   namespaceState(name: string): Promise<NamespaceState>;
   /** Deletes the VDC's namespace if it carries the VDC's id; true when it is gone (or not ours). */

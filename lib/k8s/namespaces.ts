@@ -14,15 +14,37 @@ type OrgRow = typeof orgs.$inferSelect;
 
 const APPLY = { contentType: PatchStrategy.ServerSideApply };
 
-export interface VdcApplyOptions { isolation: boolean; mhzPerCore: number }
+export interface VdcApplyOptions {
+  isolation: boolean;
+  mhzPerCore: number;
+  /** The namespace was created by createVdcNamespace just now: only quota and policy remain. */
+  namespaceCreated?: boolean;
+}
+
+/**
+ * Creates a new VDC's namespace (a plain create, so an existing namespace of that name — another
+ * owner's, or one still terminating — is never touched); false when the name is taken. One round
+ * trip instead of reading the name first and applying after: the create path of a VDC.
+ */
+export async function createVdcNamespace(api: KubeApi, vdc: VdcRow, org: OrgRow): Promise<boolean> {
+  try {
+    await api.call('create', 'namespaces', (opt) => api.core.createNamespace({ body: namespaceObject(vdc, org), fieldManager: FIELD_MANAGER }, opt));
+    return true;
+  } catch (e) {
+    if (e instanceof K8sError && e.kind === 'alreadyExists') return false;
+    throw e;
+  }
+}
 
 /** Creates or updates the namespace, quota and policy of a VDC. */
 export async function applyVdcObjects(api: KubeApi, vdc: VdcRow, org: OrgRow, o: VdcApplyOptions): Promise<void> {
-  const ns = namespaceObject(vdc, org);
-  const phase = await api.call('patch', 'namespaces', (opt) =>
-    api.core.patchNamespace({ name: ns.metadata.name, body: ns, fieldManager: FIELD_MANAGER, force: true }, opt), APPLY);
-  if (phase.metadata?.deletionTimestamp) {
-    throw new K8sError('conflict', 409, `namespace ${ns.metadata.name} is being deleted`);
+  if (!o.namespaceCreated) {
+    const ns = namespaceObject(vdc, org);
+    const phase = await api.call('patch', 'namespaces', (opt) =>
+      api.core.patchNamespace({ name: ns.metadata.name, body: ns, fieldManager: FIELD_MANAGER, force: true }, opt), APPLY);
+    if (phase.metadata?.deletionTimestamp) {
+      throw new K8sError('conflict', 409, `namespace ${ns.metadata.name} is being deleted`);
+    }
   }
   // Quota and policy depend on the namespace only, not on each other: one round trip for both.
   const quota = quotaObject(vdc, o.mhzPerCore);

@@ -15,7 +15,7 @@ import { StatusSync } from './status-sync.ts';
 import { classify, K8sError } from './errors.ts';
 import { COMPONENT, L_VDC_ID, MANAGED_BY, MANAGED_BY_VALUE, TI_OWNER } from './labels.ts';
 import { detectPowerMode, sendPowerAction, type PowerAction, type PowerMode } from './power.ts';
-import { applyVdcObjects, deleteNamespace, readNamespace } from './namespaces.ts';
+import { applyVdcObjects, createVdcNamespace, deleteNamespace, readNamespace } from './namespaces.ts';
 import { createInstance, deleteInstanceObjects, instanceObjectsRemain, type InstanceSpec } from './instances.ts';
 import { QUOTA_NAME } from './vdc-objects.ts';
 import type { VdcRow } from '#db/queries/vdcs.ts';
@@ -216,8 +216,13 @@ export class ClusterRuntime implements Cluster {
   }
 
   /** Creates or updates a VDC's namespace, quota and policy. */
-  applyVdc(vdc: VdcRow, org: OrgRow): Promise<void> {
-    return this.track(applyVdcObjects(this.api, vdc, org, { isolation: this.o.config.vdcNetworkIsolation, mhzPerCore: this.o.config.cpuMhzPerCore }));
+  applyVdc(vdc: VdcRow, org: OrgRow, opts: { namespaceCreated?: boolean } = {}): Promise<void> {
+    return this.track(applyVdcObjects(this.api, vdc, org, { isolation: this.o.config.vdcNetworkIsolation, mhzPerCore: this.o.config.cpuMhzPerCore, ...opts }));
+  }
+
+  /** Creates a new VDC's namespace; false when the name is taken in the cluster. */
+  createVdcNamespace(vdc: VdcRow, org: OrgRow): Promise<boolean> {
+    return this.track(createVdcNamespace(this.api, vdc, org));
   }
 
   /** Whether a namespace of that name exists, which VDC it carries, whether it is terminating. */

@@ -7,9 +7,10 @@
  *    any VDC row holding it) and inserts the row: CREATING with a cluster, PENDING_CLUSTER without
  *    one (the reconciler provisions it when a cluster appears). The per-org unique index on the
  *    lower-cased name turns a concurrent duplicate into 400 DUPLICATE_NAME with nothing written.
- * 3. cluster step — the namespace name is also checked against the cluster (one still
- *    terminating is taken), then the namespace, quota and policy are applied and the row turns
- *    READY. On failure what was created is deleted and the row removed; if that clean-up cannot
+ * 3. cluster step — the namespace is created (a plain create: it fails on a namespace of that
+ *    name in the cluster, e.g. one still terminating or another owner's, and only then is the name
+ *    checked and moved to a free one and the namespace applied), then the quota and policy are
+ *    applied and the row turns READY. On failure what was created is deleted and the row removed; if that clean-up cannot
  *    finish (cluster away) the row stays DELETING for the reconciler, so no object outlives its
  *    row. The answer is 503 CLUSTER_UNAVAILABLE or the mapped 400.
  * 4. answer — 201 with the VDC and a Location.
@@ -56,8 +57,10 @@ export async function createVdc(c: Ctx, org: OrgRow, body: VdcBody & { name: str
   }
   if (k8s) {
     try {
-      await claimNamespaceName(db, k8s, id, org.name);
-      await provisionVdc(db, k8s, id, c.var.now());
+      // Two round trips for a new name: create the namespace, then quota and policy together.
+      const created = k8s.createVdcNamespace ? await k8s.createVdcNamespace(findVdc(db, id)!, org) : false;
+      if (!created) await claimNamespaceName(db, k8s, id, org.name);
+      await provisionVdc(db, k8s, id, c.var.now(), { namespaceCreated: created });
     } catch (e) {
       await undoCreate(c, id, outcomeUnknown(e));
       throw clusterError(e, `VDC '${spec.name}' was not created`);

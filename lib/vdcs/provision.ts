@@ -38,15 +38,18 @@ export async function claimNamespaceName(db: Db, k8s: Cluster, vdcId: string, or
   throw new Error(`no free namespace name for VDC ${vdcId} after ${MAX_NAME_TRIES} tries`);
 }
 
-/** Applies the VDC's objects and marks it READY (clearing any pending repair). */
-export async function provisionVdc(db: Db, k8s: Cluster, vdcId: string, now: number): Promise<void> {
+/**
+ * Applies the VDC's objects and marks it READY (clearing any pending repair); `namespaceCreated`
+ * when the caller just created the namespace (only quota and policy are left to apply).
+ */
+export async function provisionVdc(db: Db, k8s: Cluster, vdcId: string, now: number, opts: { namespaceCreated?: boolean } = {}): Promise<void> {
   const vdc = findVdc(db, vdcId);
   // Re-read: a reconcile pass works from rows read before its awaits, and a delete may have
   // started since; applying would recreate the namespace being deleted.
   if (!vdc || vdc.status === DELETING) return;
   const org = findOrg(db, vdc.orgId);
   if (!org) return;
-  await k8s.applyVdc(vdc, org);
+  await k8s.applyVdc(vdc, org, opts);
   // A delete that started during the apply owns the row now.
   if (findVdc(db, vdcId)?.status === DELETING) return;
   updateVdc(db, vdcId, { status: READY, statusMessage: null, needsReconcile: false, updatedAt: now });

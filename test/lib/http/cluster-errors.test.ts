@@ -141,7 +141,7 @@ interface Op {
 
 const ops: Op[] = [
   {
-    name: 'VDC create', target: { verb: 'patch', resource: 'namespaces' }, watch: 'namespaces', conflict: 'BUSY_ENTITY',
+    name: 'VDC create', target: { verb: 'create', resource: 'namespaces' }, watch: 'namespaces', conflict: 'BUSY_ENTITY',
     async prepare() {
       return () => t.request('POST', adminVdcs(), { token: w.tokens.sys, body: { name: `c-${randomUUID().slice(0, 6)}` } });
     },

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '#test/cluster/index.ts';
 import type { orgs, vdcs } from '#db/schema.ts';
 import { KubeApi } from '#lib/k8s/api.ts';
-import { applyVdcObjects, deleteNamespace, listVdcNamespaces, readNamespace, readQuotaUsed } from '#lib/k8s/namespaces.ts';
+import { applyVdcObjects, createVdcNamespace, deleteNamespace, listVdcNamespaces, readNamespace, readQuotaUsed } from '#lib/k8s/namespaces.ts';
 import { K8sError } from '#lib/k8s/errors.ts';
 import { parseQuantity } from '#lib/k8s/quantity.ts';
 import { until } from '#test/support/wait.ts';
@@ -156,6 +156,43 @@ describe('applyVdcObjects', () => {
     await expect(applyVdcObjects(api, vdc(), org(), OPTS)).rejects.toMatchObject({ kind: 'unavailable', status: 503 });
     sim.faults.inject({ verb: 'patch', resource: 'namespaces', status: 409, times: 1 });
     await expect(applyVdcObjects(api, vdc(), org(), OPTS)).rejects.toMatchObject({ kind: 'conflict', status: 409 });
+  });
+});
+
+describe('createVdcNamespace', () => {
+  it('creates the namespace with the labels and annotations an apply gives it, then quota and policy follow', async () => {
+    const v = vdc();
+    expect(await createVdcNamespace(api, v, org())).toBe(true);
+    const created = await api.core.readNamespace({ name: v.namespace });
+    await applyVdcObjects(api, v, org(), { ...OPTS, namespaceCreated: true });
+    const applied = vdc();
+    await applyVdcObjects(api, applied, org(), OPTS);
+    const reference = await api.core.readNamespace({ name: applied.namespace });
+    const strip = (m: Record<string, string> | undefined, name: string) =>
+      JSON.parse(JSON.stringify(m ?? {}).replaceAll(name, '<ns>').replaceAll(v.id, '<id>').replaceAll(applied.id, '<id>'));
+    expect(strip(created.metadata?.labels, v.namespace)).toEqual(strip(reference.metadata?.labels, applied.namespace));
+    expect(strip(created.metadata?.annotations, v.namespace)).toEqual(strip(reference.metadata?.annotations, applied.namespace));
+    // namespaceCreated skipped only the namespace: quota and policy are there.
+    expect(amounts((await readQuota(v.namespace)).spec?.hard)['requests.cpu']).toBe(4);
+    expect((await readPolicy(v.namespace)).metadata?.name).toBe('vdc-isolation');
+    // Later applies (updates, drift repair) own the same fields.
+    await applyVdcObjects(api, { ...v, description: 'changed' }, org(), OPTS);
+    expect((await api.core.readNamespace({ name: v.namespace })).metadata?.annotations?.['ssvirt.io/vdc-description']).toBe('changed');
+  });
+
+  it('answers false and leaves an existing namespace of that name alone', async () => {
+    const v = vdc();
+    await api.core.createNamespace({ body: { metadata: { name: v.namespace, labels: { team: 'someone-else' } } } });
+    expect(await createVdcNamespace(api, v, org())).toBe(false);
+    const ns = await api.core.readNamespace({ name: v.namespace });
+    expect(ns.metadata?.labels).toEqual({ 'kubernetes.io/metadata.name': v.namespace, team: 'someone-else' });
+  });
+
+  it('passes other failures on, classified (a 409 Conflict is not "exists")', async () => {
+    sim.faults.inject({ verb: 'create', resource: 'namespaces', status: 409, times: 1 });
+    await expect(createVdcNamespace(api, vdc(), org())).rejects.toMatchObject({ kind: 'conflict', status: 409 });
+    sim.faults.inject({ verb: 'create', resource: 'namespaces', status: 503, times: 1 });
+    await expect(createVdcNamespace(api, vdc(), org())).rejects.toMatchObject({ kind: 'unavailable', status: 503 });
   });
 });
 

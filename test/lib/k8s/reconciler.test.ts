@@ -164,7 +164,7 @@ afterAll(async () => {
 describe('the reconciler after SIGKILL between the database write and the Kubernetes call', () => {
   it('VDC create: the VDC ends READY with its namespace, quota and policy', async () => {
     const name = `c-${randomUUID().slice(0, 6)}`;
-    await crashDuring({ verb: 'patch', resource: 'namespaces' }, () => api('POST', `/api/admin/org/${enc(orgId)}/vdcs`, { name }));
+    await crashDuring({ verb: 'create', resource: 'namespaces' }, () => api('POST', `/api/admin/org/${enc(orgId)}/vdcs`, { name }));
     const vdc = await until('VDC READY', async () => { const v = await vdcByName(name); return v?.status === 'READY' ? v : undefined; }, poll());
     const ns = await until('namespace', () => namespace(vdc.namespace), poll());
     expect(ns.metadata?.labels?.['ssvirt.io/vdc-id']).toBe(vdc.id.split(':').pop());
