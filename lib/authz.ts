@@ -115,6 +115,11 @@ export function requireAction(s: Session, resource: Resource, action: Action): v
 /** What a list may contain for the caller: `orgId` narrows to one org, `ownerId` to one owner. */
 export interface ListScope { orgId?: string; ownerId?: string; orPublished?: boolean; selfId?: string }
 
+/** A text equal for two scopes exactly when they narrow a list the same way (cached pages are keyed on it). */
+export function scopeKey(s: ListScope): string {
+  return `${s.orgId ?? '*'}|${s.ownerId ?? ''}|${s.selfId ?? ''}|${s.orPublished ? 'published' : ''}`;
+}
+
 /** The list narrowing for a resource; a system administrator's tenant context narrows to that org. */
 export function listScope(s: Session, resource: Resource): ListScope {
   const scope = TABLE[resource][kind(s)].read;

@@ -27,6 +27,7 @@ import { users } from '#db/schema.ts';
 import { hashToken, newToken } from '#lib/auth/token.ts';
 import { BUILTIN_ROLES } from '#lib/auth/roles.ts';
 import { catalogItemId } from '#lib/catalog/items.ts';
+import { scopeKey, type ListScope } from '#lib/authz.ts';
 
 const PERSONAS = ['anon', 'user', 'orgAdmin', 'sys'] as const;
 type Persona = (typeof PERSONAS)[number];
@@ -664,4 +665,12 @@ describe('lib/authz role table applied by every route (api.md §1)', () => {
       }
     });
   }
+});
+
+describe('scopeKey', () => {
+  it('tells apart every way a scope narrows a list, and only those', () => {
+    const scopes: ListScope[] = [{}, { orgId: 'a' }, { orgId: 'b' }, { orgId: 'a', ownerId: 'u' }, { orgId: 'a', ownerId: 'v' }, { selfId: 'u' }, { orgId: 'a', orPublished: true }];
+    expect(new Set(scopes.map(scopeKey)).size).toBe(scopes.length);
+    expect(scopeKey({ orgId: 'a', orPublished: false })).toBe(scopeKey({ orgId: 'a' }));
+  });
 });

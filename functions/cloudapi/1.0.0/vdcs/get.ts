@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { defineRoute } from '#lib/http/route.ts';
 import { ListQuerySchema, planList, whereAll } from '#lib/http/list.ts';
 import { cachedPage, UNCACHEABLE } from '#lib/http/page-cache.ts';
-import { listScope } from '#lib/authz.ts';
+import { listScope, scopeKey } from '#lib/authz.ts';
 import { listVdcs } from '#db/queries/vdcs.ts';
 import { vdcs } from '#db/schema.ts';
 import { VDC_FIELDS } from '#lib/vdcs/schema.ts';
@@ -19,7 +19,7 @@ export default defineRoute({ summary: 'List VDCs', query: ListQuerySchema }, fun
   const scope = listScope(c.var.session, 'vdc');
   const { k8s } = c.var;
   const quotas = k8s ? (k8s.quotaVersion?.() ?? UNCACHEABLE) : 0;
-  return cachedPage(c, scope.orgId ?? '*', quotas, () => {
+  return cachedPage(c, scopeKey(scope), quotas, () => {
     const plan = planList(query, VDC_FIELDS);
     const { total, rows } = listVdcs(c.var.db, plan, whereAll(scope.orgId ? eq(vdcs.orgId, scope.orgId) : undefined, plan.where));
     return { plan, total, values: rows.map((r) => renderVdc(c, r)) };
