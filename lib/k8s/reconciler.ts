@@ -51,10 +51,12 @@ export class Reconciler {
   }
 
   /** Runs now and then every interval. */
-  start(): void {
-    void this.trigger();
+  /** Starts the periodic passes; resolves when the first one is done. */
+  start(): Promise<void> {
+    const first = this.trigger();
     this.timer = setInterval(() => void this.trigger(), this.opts.intervalMs);
     this.timer.unref();
+    return first;
   }
 
   /** Asks for a pass; passes never overlap (a request during a pass runs one more after it). */
