@@ -10,6 +10,8 @@ import { ORG_ADMIN, SYSTEM_ADMIN } from './roles.ts';
 import { forbidden, unauthorized, type ApiError } from '#lib/http/errors.ts';
 import { parseUrn } from '#lib/urn.ts';
 import { findOrg } from '#db/queries/orgs.ts';
+import { dbGeneration } from '#db/generation.ts';
+import { SessionCache } from './session-cache.ts';
 
 export interface Session {
   id: string;
@@ -46,14 +48,25 @@ export function toSession(row: SessionRow): Session {
   };
 }
 
-/** Resolves the session when a token is present; routes decide whether one is required. */
-export function authenticate(): MiddlewareHandler<AppEnv> {
+/**
+ * Resolves the session when a token is present; routes decide whether one is required. The
+ * database generation read for the session cache is left on `c.var.generation` for the list
+ * cache, unless this middleware wrote (then a handler reads it afresh).
+ */
+export function authenticate(cache = new SessionCache()): MiddlewareHandler<AppEnv> {
   return async function authenticateRequest(c, next) {
     const token = tokenFromHeaders((n) => c.req.header(n));
+    c.set('generation', undefined);
     if (token) {
       const { db, config } = c.var;
       const now = c.var.now();
-      const row = findSession(db, { tokenHash: hashToken(token) });
+      const tokenHash = hashToken(token);
+      const generation = dbGeneration(db);
+      let row = cache.get(tokenHash, generation);
+      if (!row) {
+        row = findSession(db, { tokenHash });
+        if (row) cache.set(tokenHash, generation, row);
+      }
       const idleLimit = row ? row.lastUsedAt + config.sessionIdleMinutes * 60_000 : 0;
       if (!row) {
         c.set('authError', unauthorized(EXPIRED));
@@ -62,6 +75,7 @@ export function authenticate(): MiddlewareHandler<AppEnv> {
         c.set('authError', unauthorized(EXPIRED));
       } else {
         if (now - row.lastUsedAt > TOUCH_EVERY_MS) touchSession(db, row.id, now);
+        else c.set('generation', generation);
         const session = toSession(row);
         try {
           applyTenantContext(db, session, c.req.header('x-vmware-vcloud-tenant-context'));

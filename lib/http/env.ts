@@ -43,5 +43,7 @@ export interface AppEnv {
     routes: RouteDef[];
     /** The app's list-page cache; undefined when SSVIRT_LIST_CACHE_MB is 0. */
     pages: PageCache | undefined;
+    /** The database generation read by the session lookup, when nothing was written since. */
+    generation: string | undefined;
   };
 }

@@ -92,7 +92,7 @@ export function cachedPage<T>(c: Ctx, scope: string, view: unknown, build: () =>
   }
   const url = c.req.url;
   const key = `${scope}\n${baseUrl(c)}${url.slice(url.indexOf('/', url.indexOf('//') + 2))}`;
-  const generation = dbGeneration(c.var.db);
+  const generation = c.var.generation ?? dbGeneration(c.var.db);
   const hit = cache.get(key, generation, view);
   if (hit) {
     cache.hits++;

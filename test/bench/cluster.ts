@@ -20,7 +20,8 @@
  *    /api/admin/org/{orgId}/vdcs, same count and concurrency. Accepted rate (201s per second) and
  *    completed rate (until every VDC is READY in the API and its namespace exists in the cluster).
  *    Target: completed ≥ 0.8 × raw. client-node 1.x opens a new TLS connection per call, so raw
- *    creates are also shown through one shared keep-alive agent (for information).
+ *    creates are also shown through one shared keep-alive agent, and the three objects of a VDC
+ *    (namespace, then quota and policy) made raw the same way (both for information).
  * 4. VM status latency: the KubeVirt controller is stopped (else it would write the status back),
  *    then `status.printableStatus` of a VM is merge-patched (Stopped ↔ Running) through the status
  *    subresource, and GET /cloudapi/1.0.0/vms/{id} is polled every BENCH_POLL_MS (default 2) until it
@@ -46,7 +47,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon, { type Result } from 'autocannon';
 import https from 'node:https';
-import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, NetworkingV1Api, PatchStrategy, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 // client-node's middleware contract is its own minimal Observable; `of` builds one (as lib/k8s/api.ts does).
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
 import { applyTemplates, makeTemplates } from '../cluster/templates/index.ts';
@@ -375,6 +376,20 @@ async function main(): Promise<void> {
   });
   const rawKaRate = VDCS / rawKaSecs;
   const rawKaCpu = end();
+  // What a VDC is in the cluster, made by hand with the same client: the namespace, then its
+  // quota and policy together (for information: the judged baseline is one namespace create).
+  const net = kc.makeApiClient(NetworkingV1Api);
+  end = phase('raw-vdc-objects', pids);
+  const rawObjSecs = await pool(VDCS, VDC_CONCURRENCY, async (i) => {
+    const namespace = `raw-obj-${String(i).padStart(4, '0')}`;
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    await Promise.all([
+      core.createNamespacedResourceQuota({ namespace, body: { metadata: { name: 'vdc-quota' }, spec: { hard: { 'requests.storage': '100Gi' } } } }),
+      net.createNamespacedNetworkPolicy({ namespace, body: { metadata: { name: 'vdc-isolation' }, spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ _from: [{ podSelector: {} }] }] } } }),
+    ]);
+  });
+  const rawObjRate = VDCS / rawObjSecs;
+  const rawObjCpu = end();
   const vdcIds: string[] = [];
   const vdcBody = (i: number) => ({
     name: `vdc-${String(i).padStart(4, '0')}`, description: 'benchmark VDC',
@@ -400,9 +415,11 @@ async function main(): Promise<void> {
   say(`\nVDC creation, ${VDCS} each at concurrency ${VDC_CONCURRENCY} (load average ${load()})`);
   say(`raw client-node namespace creates: ${rawRate.toFixed(1)}/s (${rawCpu})`);
   say(`raw client-node namespace creates, shared keep-alive agent: ${rawKaRate.toFixed(1)}/s (${rawKaCpu})`);
+  say(`raw client-node VDC objects (namespace, then quota + policy): ${rawObjRate.toFixed(1)}/s (${rawObjCpu})`);
   say(`POST /api/admin/org/{id}/vdcs accepted (201): ${accepted.toFixed(1)}/s (${readyAt201} of ${VDCS} answered READY); completed (READY + namespace): ${completed.toFixed(1)}/s (${vdcCpu})`);
   targets.push({ figure: 'VDC creates completed / raw namespace creates', value: `${(completed / rawRate).toFixed(2)} (accepted ${(accepted / rawRate).toFixed(2)})`, target: '≥ 0.8', met: completed / rawRate >= 0.8 });
   targets.push({ figure: '  the same / raw creates with a keep-alive agent', value: (completed / rawKaRate).toFixed(2), target: '(info)', met: undefined });
+  targets.push({ figure: '  the same / raw namespace + quota + policy', value: (completed / rawObjRate).toFixed(2), target: '(info)', met: undefined });
 
   // ---- 5a. 100 vApps (one VM each) through the API ----
   const item = (await api.call('GET', `${itemsPath}?pageSize=1&filter=${encodeURIComponent('name==fedora*')}`)).body.values[0] as { id: string; name: string };
