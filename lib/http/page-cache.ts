@@ -4,7 +4,7 @@
  * its view shows (quota usage, the template list), so an entry is kept with the database
  * generation (db/generation.ts) and that cluster-state token, and is served only while both are
  * unchanged. Any row change anywhere therefore drops every entry: a list can never be older than
- * the last write, and a list read while writes stream in costs one extra 1.5 µs query.
+ * the last write. All entries share the generation of the cache (the newest seen).
  * Size-bounded (SSVIRT_LIST_CACHE_MB), least recently used out first.
  */
 import type { Ctx } from './route.ts';
@@ -16,7 +16,6 @@ import { pageResponse, renderPage, sendPage, type ListPlan, type RenderedPage } 
 export const UNCACHEABLE = Symbol('uncacheable');
 
 interface Entry extends RenderedPage {
-  generation: string;
   view: unknown;
   bytes: number;
 }
@@ -55,7 +54,7 @@ export class PageCache {
     if (bytes > this.maxBytes) return;
     const old = this.entries.get(key);
     if (old) this.drop(key, old);
-    this.entries.set(key, { ...page, generation, view, bytes });
+    this.entries.set(key, { ...page, view, bytes });
     this.bytes += bytes;
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.maxBytes) break;
