@@ -28,6 +28,7 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
   const loginThrottle = new LoginThrottle(deps.config.loginDelayMs, now);
   const metrics = deps.metrics ?? createMetrics();
   const pages = deps.pages ?? (deps.config.listCacheMb > 0 ? new PageCache(deps.config.listCacheMb * 2 ** 20) : undefined);
+  if (pages) metrics.watchPageCache(pages);
 
   app.use('*', async function context(c, next) {
     const requestId = randomUUID();

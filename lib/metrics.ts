@@ -9,6 +9,8 @@ export interface Metrics {
   registry: Registry;
   /** Records one finished request. */
   observe(method: string, route: string, status: number, seconds: number): void;
+  /** Reports the list-page cache's hits and misses (read when scraped). */
+  watchPageCache(cache: { hits: number; misses: number }): void;
 }
 
 /** A registry with the process metrics and the HTTP request counter and histogram. */
@@ -24,11 +26,25 @@ export function createMetrics(opts: { registry?: Registry; processMetrics?: bool
     labelNames: ['method', 'route'] as const, registers: [registry],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
   });
+  let pageCache: { hits: number; misses: number } | undefined;
+  new Counter({
+    name: 'ssvirt_list_cache_requests_total', help: 'List pages answered from the page cache (hit) or built (miss)',
+    labelNames: ['result'] as const, registers: [registry],
+    collect() {
+      this.reset();
+      if (!pageCache) return;
+      this.inc({ result: 'hit' }, pageCache.hits);
+      this.inc({ result: 'miss' }, pageCache.misses);
+    },
+  });
   return {
     registry,
     observe(method, route, status, seconds) {
       requests.inc({ method, route, status });
       duration.observe({ method, route }, seconds);
+    },
+    watchPageCache(cache) {
+      pageCache = cache;
     },
   };
 }

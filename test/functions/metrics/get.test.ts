@@ -30,6 +30,15 @@ describe('GET /metrics', () => {
     expect(text).toMatch(/ssvirt_http_request_duration_seconds_count\{method="GET",route="\/cloudapi\/1\.0\.0\/orgs\/:orgId"\} 2/);
   });
 
+  it('counts list pages answered from the page cache and built', async () => {
+    const t = await makeTestApp();
+    const token = await t.adminToken();
+    for (let i = 0; i < 3; i++) await t.request('GET', '/cloudapi/1.0.0/orgs', { token });
+    const text = await (await t.request('GET', '/metrics')).text();
+    expect(text).toContain('ssvirt_list_cache_requests_total{result="hit"} 2');
+    expect(text).toContain('ssvirt_list_cache_requests_total{result="miss"} 1');
+  });
+
   it('keeps each app\'s counters apart', async () => {
     const a = await makeTestApp();
     const b = await makeTestApp();
