@@ -21,3 +21,23 @@ export function dbGeneration(db: Db): string {
   const [changes, version] = stmt.raw(true).get() as [number, number];
   return `${changes}.${version}`;
 }
+
+/**
+ * The newest generation a cache has seen. Caches keyed on the generation drop everything when
+ * it moves and refuse values read at an older one; this holds that rule in one place.
+ */
+export class GenerationGate {
+  private current = '';
+
+  /** Moves to `generation`; true when it differs from the last one (the cache must start over). */
+  advance(generation: string): boolean {
+    if (generation === this.current) return false;
+    this.current = generation;
+    return true;
+  }
+
+  /** Whether `generation` is the newest seen (a value read at it may be kept). */
+  holds(generation: string): boolean {
+    return generation === this.current;
+  }
+}

@@ -6,19 +6,19 @@
  * (user, org, roles) on most requests.
  */
 import type { SessionRow } from '#db/queries/sessions.ts';
+import { GenerationGate } from '#db/generation.ts';
 
 /** Beyond this many sessions between two writes, the cache starts over (bounds memory). */
 const MAX_ENTRIES = 10_000;
 
 export class SessionCache {
-  private generation = '';
+  private readonly gate = new GenerationGate();
   private readonly rows = new Map<string, SessionRow>();
 
   /** The row read for `tokenHash` at `generation`, if any. */
   get(tokenHash: string, generation: string): SessionRow | undefined {
-    if (generation !== this.generation) {
+    if (this.gate.advance(generation)) {
       this.rows.clear();
-      this.generation = generation;
       return undefined;
     }
     return this.rows.get(tokenHash);
@@ -26,7 +26,7 @@ export class SessionCache {
 
   /** Keeps a row read at `generation` (ignored when the cache has seen a newer one). */
   set(tokenHash: string, generation: string, row: SessionRow): void {
-    if (generation !== this.generation) return;
+    if (!this.gate.holds(generation)) return;
     if (this.rows.size >= MAX_ENTRIES) this.rows.clear();
     this.rows.set(tokenHash, row);
   }

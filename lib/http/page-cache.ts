@@ -8,7 +8,7 @@
  * Size-bounded (SSVIRT_LIST_CACHE_MB), least recently used out first.
  */
 import type { Ctx } from './route.ts';
-import { dbGeneration } from '#db/generation.ts';
+import { dbGeneration, GenerationGate } from '#db/generation.ts';
 import { baseUrl } from '#lib/views/common.ts';
 import { pageResponse, renderPage, sendPage, type ListPlan, type RenderedPage } from './list.ts';
 
@@ -23,7 +23,7 @@ interface Entry extends RenderedPage {
 export class PageCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
-  private generation = '';
+  private readonly gate = new GenerationGate();
   hits = 0;
   misses = 0;
 
@@ -31,11 +31,10 @@ export class PageCache {
 
   /** The page under `key` if it was built at this generation and cluster state. */
   get(key: string, generation: string, view: unknown): RenderedPage | undefined {
-    if (generation !== this.generation) {
+    if (this.gate.advance(generation)) {
       // Every entry was built before the last write: drop them all at once.
       this.entries.clear();
       this.bytes = 0;
-      this.generation = generation;
     }
     const e = this.entries.get(key);
     if (!e) return undefined;
@@ -49,7 +48,7 @@ export class PageCache {
   }
 
   set(key: string, generation: string, view: unknown, page: RenderedPage): void {
-    if (generation !== this.generation) return;
+    if (!this.gate.holds(generation)) return;
     const bytes = 2 * (page.text.length + page.link.length + key.length);
     if (bytes > this.maxBytes) return;
     const old = this.entries.get(key);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { openDb, closeDb, type Db } from '#db/client.ts';
-import { dbGeneration } from '#db/generation.ts';
+import { dbGeneration, GenerationGate } from '#db/generation.ts';
 import { orgs } from '#db/schema.ts';
 import { seedOrg } from '#test/support/fixtures.ts';
 
@@ -57,5 +57,16 @@ describe('dbGeneration', () => {
     dbGeneration(db);
     db.$client.prepare('SELECT total_changes(), data_version FROM pragma_data_version').get();
     expect(dbGeneration(db)).toMatch(/^\d+\.\d+$/);
+  });
+});
+
+describe('GenerationGate', () => {
+  it('reports a move once and holds only the newest generation', () => {
+    const gate = new GenerationGate();
+    expect(gate.advance('1.1')).toBe(true);
+    expect(gate.advance('1.1')).toBe(false);
+    expect(gate.holds('1.1')).toBe(true);
+    expect(gate.advance('2.1')).toBe(true);
+    expect(gate.holds('1.1')).toBe(false);
   });
 });
