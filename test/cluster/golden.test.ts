@@ -1,5 +1,5 @@
 /**
- * Replays every recorded exchange of ../shared/k8s-golden (sets 1, 2 and 3) against a fresh
+ * Replays every recorded exchange of test/cluster/golden/recorded (sets 1, 2 and 3) against a fresh
  * simulator per set, in recording order, and compares each answer with the recording (see
  * golden/golden.ts for what is compared). Real-time waits are shortened: watch timeouts become 1-3 s,
  * the GC and namespace controller act within a few hundred ms, and the 150 label patches that
@@ -19,7 +19,9 @@ import {
 import { rawRequest, type RawResponse } from './golden/http.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const GOLDEN = path.resolve(repoRoot, '../shared/k8s-golden');
+// Recorded from a real kube-apiserver v1.28.7 (INDEX.md there says which request made each file);
+// committed with the tests so a clone alone can replay them.
+const GOLDEN = path.join(repoRoot, 'test/cluster/golden/recorded');
 
 const CURL = { 'User-Agent': 'curl/8.5.0', Accept: 'application/json' };
 const NODE_FETCH = { 'User-Agent': 'node-fetch/1.0 (+https://github.com/bitinn/node-fetch)', Accept: 'application/json, */*;q=0.8' };

@@ -1,5 +1,5 @@
 /**
- * Reading the recorded exchanges (../shared/k8s-golden) and comparing a live answer with one: status
+ * Reading the recorded exchanges (test/cluster/golden/recorded) and comparing a live answer with one: status
  * code, content type, Status fields, and the body's shape with uids, times, resourceVersions,
  * managedFields and generation counts ignored (uids and resourceVersions are compared through the
  * mapping learnt while replaying, so references between requests still have to line up).
