@@ -1,6 +1,7 @@
 /**
  * Small pieces shared by the JSON views: references, timestamps, base URLs.
  */
+import { publicOrigin } from '#lib/http/forwarded.ts';
 import type { Context } from 'hono';
 import { toUrn, type UrnType } from '#lib/urn.ts';
 
@@ -30,10 +31,7 @@ export function iso(ms: number | null | undefined): string | null {
   return s;
 }
 
-/** The public base URL, honouring X-Forwarded-Proto/Host from a proxy. */
+/** The public base URL, honouring X-Forwarded-Proto/Host from a proxy when they are well-formed. */
 export function baseUrl(c: Context): string {
-  const url = new URL(c.req.url);
-  const proto = c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() || url.protocol.replace(':', '');
-  const host = c.req.header('x-forwarded-host')?.split(',')[0]?.trim() || c.req.header('host') || url.host;
-  return `${proto}://${host}`;
+  return publicOrigin({ get: (n) => c.req.header(n) }, c.req.url);
 }
