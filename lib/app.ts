@@ -49,6 +49,10 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
     // Set before the response exists: a header added to a finished response makes Hono copy it into
     // a streamed body, which took node-server off its fast path (a tenth of the CPU of a list).
     c.header('X-VMWARE-VCLOUD-REQUEST-ID', requestId);
+    // Answers carry session tokens and tenant data: no shared or browser cache may keep them, and
+    // no browser may sniff a JSON body into something executable. A route may override either.
+    c.header('Cache-Control', 'no-store');
+    c.header('X-Content-Type-Options', 'nosniff');
     try {
       await next();
     } finally {

@@ -46,7 +46,7 @@ export async function readJson(c: Context): Promise<unknown> {
   const text = new TextDecoder().decode(buf);
   if (text.trim() === '') return {};
   const type = (c.req.header('content-type') ?? '').toLowerCase();
-  if (type && !/^application\/([\w.*+-]*\+)?json\b/.test(type) && !type.startsWith('text/plain')) {
+  if (type && !/^application\/([\w.*+-]*\+)?json\b/.test(type)) {
     throw new ApiError(415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type ${type.split(';')[0]} is not supported; send application/json`);
   }
   try {

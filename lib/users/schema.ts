@@ -46,7 +46,8 @@ const fields = {
   FullName: v.nullish(FullNameSchema),
   email: v.nullish(EmailSchema),
   description: v.nullish(DescriptionSchema),
-  orgEntityRef: v.nullish(RefSchema),
+  // A list is not a reference (valibot's object schemas would take one as an empty object).
+  orgEntityRef: v.nullish(v.pipe(v.custom<unknown>((x) => !Array.isArray(x), 'must be a reference {name, id}'), RefSchema)),
   organizationId: v.nullish(IdSchema),
   organizationID: v.nullish(IdSchema),
   roleEntityRefs: v.nullish(v.pipe(v.array(RoleRefSchema, 'must be a list of role references'), v.maxLength(16, 'must have at most 16 entries'))),

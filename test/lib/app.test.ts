@@ -93,7 +93,7 @@ describe('createApp (app-wide behaviour)', () => {
       expect(res.status).toBe(201);
     });
 
-    it.each(['application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])('answers 415 for Content-Type %s', async (type) => {
+    it.each(['application/xml', 'text/plain', 'text/plain;charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])('answers 415 for Content-Type %s', async (type) => {
       const res = await t.request('POST', ORGS, { token: admin, raw: '{"name":"Acme"}', headers: { 'content-type': type } });
       expect(res.status).toBe(415);
       const body = await json(res);
@@ -172,6 +172,26 @@ describe('createApp (app-wide behaviour)', () => {
       const ids = responses.map((r) => r.headers.get('x-vmware-vcloud-request-id'));
       for (const id of ids) expect(id).toMatch(/^[0-9a-f-]{36}$/);
       expect(new Set(ids).size).toBe(ids.length);
+    });
+
+    it('puts nosniff and Cache-Control: no-store on answers, errors and the login answer', async () => {
+      const basic = (pw: string) => ({ authorization: `Basic ${Buffer.from(`${ADMIN.username}@System:${pw}`).toString('base64')}` });
+      const login = await t.request('POST', '/cloudapi/1.0.0/sessions', { headers: basic(ADMIN.password) });
+      expect(login.headers.get('x-vmware-vcloud-access-token')).toBeTruthy();
+      const refused = await t.request('POST', '/cloudapi/1.0.0/sessions', { headers: basic('wrong-password') });
+      expect(refused.status).toBe(401);
+      const responses = [
+        await t.request('GET', ORGS, { token: admin }),
+        await t.request('GET', ORGS),
+        await t.request('GET', '/nowhere'),
+        await t.request('PUT', ORGS, { token: admin, body: {} }),
+        await t.request('POST', ORGS, { token: admin, raw: '{' }),
+        login, refused,
+      ];
+      for (const r of responses) {
+        expect(r.headers.get('x-content-type-options'), String(r.status)).toBe('nosniff');
+        expect(r.headers.get('cache-control'), String(r.status)).toBe('no-store');
+      }
     });
 
     it('ignores unknown request headers', async () => {

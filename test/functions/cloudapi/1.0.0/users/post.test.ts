@@ -102,6 +102,14 @@ describe('POST /cloudapi/1.0.0/users', () => {
     expect(res.status).toBe(403);
   });
 
+  it.each([[[]], [[{ id: 'x' }]], ['Acme'], [7]])('answers 400 naming orgEntityRef when it is not a reference (%j)', async (ref) => {
+    const res = await t.request('POST', URL, { token: admin, body: { username: 'x1', password: PW, orgEntityRef: ref } });
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.minorErrorCode).toBe('BAD_REQUEST');
+    expect(body.message).toMatch(/orgEntityRef/);
+  });
+
   it('gives the System Administrator role only in the Provider org', async () => {
     const res = await t.request('POST', URL, { token: admin, body: { username: 'x1', password: PW, orgEntityRef: { id: acme.id }, roleEntityRefs: [{ name: 'System Administrator' }] } });
     expect(res.status).toBe(400);
