@@ -16,6 +16,13 @@ export function templateParameters(t: CatalogTemplate, given: Record<string, str
   if (unknown.length) {
     throw badRequest(`parameters: unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k.slice(0, 64)}'`).join(', ')} for template ${t.namespace}/${t.name}; it takes: ${[...known.keys()].join(', ') || 'none'}`);
   }
+  // Any key present in the params Secret switches OpenShift's generator off for that parameter,
+  // so an empty value would not fall back to the default or generator: an empty
+  // CLOUD_USER_PASSWORD would become a VM with an empty password. Refuse it instead.
+  const empty = Object.keys(given).filter((k) => given[k] === '');
+  if (empty.length) {
+    throw badRequest(`parameters: empty value for ${empty.map((k) => `'${k}'`).join(', ')}; leave a parameter out to use its default or generator`);
+  }
   const out = { ...given };
   if (known.has('NAME') && !out.NAME) out.NAME = defaultName;
   const missing = t.parameters.filter((p) => p.required && !p.hasDefault && !p.generated && !out[p.name]).map((p) => p.name);
