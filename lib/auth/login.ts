@@ -63,7 +63,14 @@ export async function login(c: Context<AppEnv>, opts: { providerOnly: boolean })
   const token = newToken();
   const now = c.var.now();
   const id = randomUUID();
-  insertSession(db, { id, tokenHash: hashToken(token), userId: user.id, createdAt: now, lastUsedAt: now, expiresAt: now + config.sessionMaxHours * 3_600_000 });
+  try {
+    insertSession(db, { id, tokenHash: hashToken(token), userId: user.id, createdAt: now, lastUsedAt: now, expiresAt: now + config.sessionMaxHours * 3_600_000 });
+  } catch (e) {
+    // The user was read before the password check awaited; a deletion in between leaves a session
+    // pointing at nobody, which the foreign key refuses. That user no longer exists: same answer.
+    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw unauthorized(BAD_CREDENTIALS);
+    throw e;
+  }
   const session: Session = toSession(findSession(db, { id })!);
   c.set('session', session);
   return c.json(sessionView(session, config), 200, {
