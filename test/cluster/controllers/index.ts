@@ -4,6 +4,7 @@
  * bare kube-apiserver with only the CRDs installed.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Authorizer } from './authorize.ts';
 import { startKubevirtController } from './kubevirt.ts';
 import { startTemplateInstanceController } from './template-instance.ts';
 
@@ -18,6 +19,8 @@ export interface ControllerOptions {
   templateInstanceFinalizer?: boolean;
   /** Fail TemplateInstances without `spec.requester.username`, as OpenShift does (default false). */
   requireRequester?: boolean;
+  /** Requester SubjectAccessReviews (default: asked of the API server); false turns them off. */
+  authorizeRequester?: Authorizer | false;
 }
 
 export interface RunningControllers {
@@ -30,7 +33,7 @@ export interface RunningControllers {
 export async function startControllers(kc: KubeConfig, opts: ControllerOptions = {}): Promise<RunningControllers> {
   const log = opts.log ?? (() => {});
   const [templates, kubevirt] = await Promise.all([
-    startTemplateInstanceController(kc, { log, finalizer: opts.templateInstanceFinalizer, requireRequester: opts.requireRequester }),
+    startTemplateInstanceController(kc, { log, finalizer: opts.templateInstanceFinalizer, requireRequester: opts.requireRequester, authorize: opts.authorizeRequester }),
     startKubevirtController(kc, { log, stepDelayMs: opts.stepDelayMs }),
   ]);
   return {

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleTemplates } from '../templates/index.ts';
+import { ForbiddenError, forbiddenMessage, type ResourceAttributes } from './authorize.ts';
 import { startControllers, TEMPLATE_INSTANCE_FINALIZER, TEMPLATE_INSTANCE_OWNER } from './index.ts';
 import {
   getVm,
@@ -194,7 +195,8 @@ function suite(connect: () => Promise<TestCluster>) {
 describe('TemplateInstance controller with requireRequester', () => {
   it('fails an instance without spec.requester.username as OpenShift does, and processes one with it', async () => {
     const c = await simulatorCluster({ controllers: false });
-    const controllers = await startControllers(c.kc, { requireRequester: true });
+    // The reviews themselves are tested below; this test is about the username check alone.
+    const controllers = await startControllers(c.kc, { requireRequester: true, authorizeRequester: false });
     try {
       const ns = await c.namespace('req');
       const create = (name: string, spec: Record<string, unknown>) =>
@@ -213,6 +215,65 @@ describe('TemplateInstance controller with requireRequester', () => {
       expect(await conditionOf('without')).toMatchObject({ type: 'InstantiateFailure', reason: 'Failed', message: 'spec.requester.username not set' });
       expect(await conditionOf('with')).toMatchObject({ type: 'Ready', status: 'True' });
       expect((await c.core.readNamespacedSecret({ namespace: ns, name: 's2' })).metadata?.labels?.[TEMPLATE_INSTANCE_OWNER]).toBeTruthy();
+    } finally {
+      await controllers.stop();
+      await c.stop();
+    }
+  });
+});
+
+describe('TemplateInstance controller requester reviews', () => {
+  it('reviews Secret get, templateconfigs create and each object create, in order, and fails on a denial', async () => {
+    const c = await simulatorCluster({ controllers: false });
+    const asked: ResourceAttributes[] = [];
+    let deny: ((a: ResourceAttributes) => boolean) = () => false;
+    const controllers = await startControllers(c.kc, {
+      authorizeRequester: async (requester, attrs) => {
+        expect(requester.username).toBe('alice');
+        asked.push(attrs);
+        if (deny(attrs)) throw new ForbiddenError(forbiddenMessage(attrs.group, attrs.resource, attrs.name, 'denied by test'));
+      },
+    });
+    try {
+      const ns = await c.namespace('sar');
+      await c.core.createNamespacedSecret({ namespace: ns, body: { metadata: { name: 'params' }, stringData: { N: 'obj' } } });
+      const run = async (name: string) => {
+        await c.custom.createNamespacedCustomObject({
+          ...tmpl('templateinstances', ns),
+          body: {
+            apiVersion: 'template.openshift.io/v1',
+            kind: 'TemplateInstance',
+            metadata: { name },
+            spec: {
+              secret: { name: 'params' },
+              requester: { username: 'alice' },
+              template: {
+                metadata: { name: 'tpl' },
+                objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-\${N}` }, data: { a: 'b' } }],
+                parameters: [{ name: 'N', required: true }],
+              },
+            },
+          },
+        });
+        return waitFor(`${name} to settle`, async () => {
+          const ti: any = await c.custom.getNamespacedCustomObject({ ...tmpl('templateinstances', ns), name });
+          return ti.status?.conditions?.[0];
+        });
+      };
+      expect(await run('ok')).toMatchObject({ type: 'Ready', status: 'True' });
+      expect(asked).toEqual([
+        { namespace: ns, verb: 'get', group: '', resource: 'secrets', name: 'params' },
+        { namespace: ns, verb: 'create', group: 'template.openshift.io', resource: 'templateconfigs', name: 'tpl' },
+        { namespace: ns, verb: 'create', group: '', resource: 'configmaps', name: 'ok-obj' },
+      ]);
+      deny = (a) => a.resource === 'secrets';
+      expect(await run('nosecret')).toMatchObject({ type: 'InstantiateFailure', reason: 'Failed', message: 'secrets "params" is forbidden: denied by test' });
+      deny = (a) => a.resource === 'templateconfigs';
+      expect(await run('notpl')).toMatchObject({ message: 'templateconfigs.template.openshift.io "tpl" is forbidden: denied by test' });
+      deny = (a) => a.resource === 'configmaps';
+      expect(await run('noobj')).toMatchObject({ message: 'configmaps "noobj-obj" is forbidden: denied by test' });
+      // Nothing is created when a review fails.
+      await expect(c.core.readNamespacedConfigMap({ namespace: ns, name: 'noobj-obj' })).rejects.toMatchObject({ code: 404 });
     } finally {
       await controllers.stop();
       await c.stop();

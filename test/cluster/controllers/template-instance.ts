@@ -27,6 +27,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { processTemplate, TemplateProcessError, type TemplateLike } from './process.ts';
+import { ForbiddenError, groupOfApiVersion, makeAuthorizer, resourceOfKind, type Authorizer, type Requester } from './authorize.ts';
 import { errorCode, errorMessage, keyOf, splitKey, startInformer, WorkQueue, type Log } from './runtime.ts';
 
 export const TEMPLATE_INSTANCE_OWNER = 'template.openshift.io/template-instance-owner';
@@ -58,6 +59,11 @@ export interface TemplateInstanceControllerOptions {
   finalizer?: boolean;
   /** Fail instances without `spec.requester.username`, as OpenShift does (default false). */
   requireRequester?: boolean;
+  /**
+   * Review the requester's permissions by SubjectAccessReview before creating anything, as OpenShift
+   * does (default true; only instances with a requester are reviewed). Injectable for unit tests.
+   */
+  authorize?: Authorizer | false;
 }
 
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -102,6 +108,21 @@ export async function startTemplateInstanceController(
   const custom = kc.makeApiClient(CustomObjectsApi);
   const core = kc.makeApiClient(CoreV1Api);
   const objects = KubernetesObjectApi.makeApiClient(kc);
+  const authorizer = opts.authorize === false ? undefined : (opts.authorize ?? makeAuthorizer(kc));
+
+  /** One review; transient API errors retry the instance, anything else fails it as Forbidden does. */
+  async function review(ti: TemplateInstance, requester: Requester, attrs: Parameters<Authorizer>[1]): Promise<void> {
+    if (!authorizer) return;
+    try {
+      await authorizer(requester, attrs);
+    } catch (e) {
+      if (e instanceof ForbiddenError) throw new TemplateProcessError(e.message);
+      retryIfTransient(ti, e);
+      // The real controller wraps a failed review call in the same Forbidden error.
+      const gr = attrs.group ? `${attrs.resource}.${attrs.group}` : attrs.resource;
+      throw new TemplateProcessError(`${gr} "${attrs.name}" is forbidden: ${errorMessage(e)}`);
+    }
+  }
 
   const queue = new WorkQueue((key) => sync(key), log);
   // Instances this process finished, by uid: the informer cache can lag behind our own status write,
@@ -148,11 +169,32 @@ export async function startTemplateInstanceController(
   async function createObjects(ti: TemplateInstance): Promise<{ refs: ObjectRef[]; errors: string[] }> {
     const namespace = ti.metadata!.namespace!;
     const uid = ti.metadata!.uid!;
-    const requester = (ti.spec?.requester as { username?: string } | undefined)?.username;
-    if (opts.requireRequester && !requester) throw new TemplateProcessError('spec.requester.username not set');
+    const requester = ti.spec?.requester as Requester | undefined;
+    if (opts.requireRequester && !requester?.username) throw new TemplateProcessError('spec.requester.username not set');
+    // OpenShift's order: Secret get, then templateconfigs create, process, then create per object.
+    const reviewed = requester?.username ? requester : undefined;
+    const secretName = ti.spec?.secret?.name;
+    if (reviewed && secretName) {
+      await review(ti, reviewed, { namespace, verb: 'get', group: '', resource: 'secrets', name: secretName });
+    }
     const template = structuredClone(ti.spec?.template ?? {});
     const supplied = await readSecretValues(ti);
+    if (reviewed) {
+      const tname = (template as { metadata?: { name?: string } }).metadata?.name ?? '';
+      await review(ti, reviewed, { namespace, verb: 'create', group: GROUP, resource: 'templateconfigs', name: tname });
+    }
     const { objects: processed } = processTemplate(template, supplied);
+    if (reviewed) {
+      for (const obj of processed) {
+        await review(ti, reviewed, {
+          namespace: obj.metadata.namespace || namespace,
+          verb: 'create',
+          group: groupOfApiVersion(obj.apiVersion),
+          resource: resourceOfKind(obj.kind),
+          name: obj.metadata.name ?? '',
+        });
+      }
+    }
     const refs: ObjectRef[] = [];
     const errors: string[] = [];
     for (const obj of processed) {
@@ -279,7 +321,7 @@ export async function startTemplateInstanceController(
         if (result.errors.length) failure = result.errors.join('\n');
       } catch (e) {
         if (!(e instanceof TemplateProcessError)) throw e; // API trouble: retried by the queue
-        failure = /^(unable to|spec\.)/.test(e.message) ? e.message : `unable to process Template objects: ${e.message}`;
+        failure = /^(unable to|spec\.)|is forbidden: /.test(e.message) ? e.message : `unable to process Template objects: ${e.message}`;
       }
       if (useFinalizer) await addFinalizer(ti);
     }
