@@ -16,6 +16,7 @@ import { startCluster } from './k8s/start.ts';
 import { createMetrics } from './metrics.ts';
 import { shutdown } from './shutdown.ts';
 import { startPeriodicBackup } from './backup.ts';
+import { answerClientErrors } from './http/client-error.ts';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     log.info({ port: info.port, host: config.host, db: config.dbPath, cluster: k8s ? 'configured' : 'not-configured' }, `listening on http://${config.host}:${info.port}`);
   });
+  // serve() creates a node:http server; parser-level refusals get our envelope, not an empty body.
+  answerClientErrors(server as Server);
 
   let stopping = false;
   const stop = async (signal: string) => {
