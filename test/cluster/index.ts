@@ -14,6 +14,8 @@
  *
  * What the KubeVirt subresources record for the controllers: see apiserver/kubevirt.ts and README.md.
  */
+import { Authorizer, DEFAULT_RBAC } from './apiserver/rbac.ts';
+import { ServiceAccountTokens } from './apiserver/tokens.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -66,6 +68,10 @@ export interface Simulator {
   /** Current global resourceVersion. */
   resourceVersion(): string;
   stop(): Promise<void>;
+  /** A TokenRequest token for the ServiceAccount (which must exist): authenticates as system:serviceaccount:<ns>:<name>. */
+  serviceAccountToken(namespace: string, name: string): string;
+  /** Writes a kubeconfig that uses `token` against this simulator and returns its path. */
+  kubeconfigFor(token: string): string;
 }
 
 const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
@@ -80,11 +86,20 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   for (const name of SYSTEM_NAMESPACES) registry.create(ns, '', { metadata: { name } }, { manager: 'kube-apiserver' });
   // Watches from before the simulator started are "too old", as on a server whose cache starts later.
   store.evictWatchHistory();
+  // The default RBAC objects a cluster bootstraps with (discovery open to authenticated users).
+  const crDef = findResource('rbac.authorization.k8s.io', 'v1', 'clusterroles')!;
+  const crbDef = findResource('rbac.authorization.k8s.io', 'v1', 'clusterrolebindings')!;
+  for (const o of DEFAULT_RBAC.clusterRoles) registry.create(crDef, '', o, { manager: 'kube-apiserver' });
+  for (const o of DEFAULT_RBAC.clusterRoleBindings) registry.create(crbDef, '', o, { manager: 'kube-apiserver' });
+  store.evictWatchHistory();
+  const authorizer = new Authorizer(store);
+  const tokens = new ServiceAccountTokens(store);
   registry.admitCreate = (def, obj) => admitCount(store, def, obj);
   const controllers = new Controllers(store, registry, opts.gcDelayMs ?? 20, opts.namespaceFinalizeDelayMs ?? 200);
   const stopQuota = opts.quotaController === false ? () => {} : startQuotaController(store, registry);
   const tls = opts.tls ? selfSignedCert(dir) : undefined;
   const server = new ApiServer(store, registry, {
+    authorizer, tokens,
     adminToken: token, userToken, userName: opts.userName ?? 'test-user', subresources: opts.subresources ?? true,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, tls, port: opts.port ?? 0,
   });
@@ -102,6 +117,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     contexts: [{ name: 'ssvirt-sim', context: { cluster: 'ssvirt-sim', user: 'admin' } }],
   };
   writeFileSync(kubeconfigPath, JSON.stringify(kubeconfig, null, 2), { mode: 0o600 });
+  let kubeconfigs = 0;
   return {
     url, token, userToken, kubeconfigPath,
     controlUrl: `http://127.0.0.1:${server.controlPort}`,
@@ -110,6 +126,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     compact: () => store.compact(),
     evictWatchHistory: () => store.evictWatchHistory(),
     resourceVersion: () => String(store.rv),
-    async stop() { controllers.stop(); stopQuota(); await server.stop(); },
+    async stop() { controllers.stop(); stopQuota(); authorizer.close(); await server.stop(); },
+    serviceAccountToken(namespace, name) {
+      const t = tokens.issue(namespace, name);
+      if (!t) throw new Error(`serviceaccount ${namespace}/${name} not found`);
+      return t.token;
+    },
+    kubeconfigFor(tok) {
+      const p = path.join(dir, `kubeconfig-${++kubeconfigs}`);
+      const kc = { ...kubeconfig, users: [{ name: 'user', user: { token: tok } }], contexts: [{ name: 'ssvirt-sim', context: { cluster: 'ssvirt-sim', user: 'user' } }] };
+      writeFileSync(p, JSON.stringify(kc, null, 2), { mode: 0o600 });
+      return p;
+    },
   };
 }

@@ -18,6 +18,8 @@ import { toItemJson, toJson, type Store } from './store.ts';
 import { serveWatch, startWatchHeaders, tooOldEvent } from './watch.ts';
 import { kubevirtAction } from './kubevirt.ts';
 import { table, wantsTable } from './table.ts';
+import type { Attributes, Authorizer, Identity } from './rbac.ts';
+import type { ServiceAccountTokens } from './tokens.ts';
 
 export interface ServerConfig {
   adminToken: string;
@@ -28,6 +30,10 @@ export interface ServerConfig {
   bookmarkIntervalMs: number;
   tls?: { key: string; cert: string };
   port: number;
+  /** RBAC decisions for every request but the admin's (system:masters) and the control API. */
+  authorizer: Authorizer;
+  /** Tokens issued through TokenRequest. */
+  tokens: ServiceAccountTokens;
 }
 
 const FLOWSCHEMA_UID = '367a39b8-88c8-4059-9589-33ef9fcb9d57';
@@ -223,7 +229,8 @@ export class ApiServer {
     const route = this.parse(url.pathname);
     const auth = String(req.headers.authorization ?? '');
     const token = auth.startsWith('Bearer ') ? auth.slice(7).trim() : undefined;
-    const user = token === this.cfg.adminToken ? 'admin' : token === this.cfg.userToken ? this.cfg.userName : undefined;
+    const identity = this.authenticate(token);
+    const user = identity === undefined ? undefined : token === this.cfg.adminToken ? 'admin' : identity.user;
     let headers = this.baseHeaders(user !== undefined);
     try {
       if (route.kind === 'control' || viaControl) {
@@ -267,10 +274,13 @@ export class ApiServer {
       if (route.kind === 'discovery') {
         const doc = route.doc();
         if (!doc) { this.send(res, 404, '404 page not found\n', headers, 'text/plain; charset=utf-8'); return; }
+        if (identity && !this.cfg.authorizer.authorize(identity, { verb: 'get', path: url.pathname }).allowed) {
+          throw new ApiError(failure(403, 'Forbidden', `forbidden: User "${identity.user}" cannot get path "${url.pathname}"`, {}));
+        }
         this.sendJson(req, res, 200, JSON.stringify(doc), headers, route.pretty);
         return;
       }
-      if (user !== 'admin') {
+      if (!this.cfg.authorizer.authorize(identity!, this.attributes(route, verb)).allowed) {
         const r = route.action ? { group: KUBEVIRT_SUBRESOURCE_GROUP, plural: route.action } : { group: route.def.group, plural: resource! };
         throw errors.forbidden(user!, verb, r, route.namespace, route.name);
       }
@@ -280,6 +290,23 @@ export class ApiServer {
       else if (!(e instanceof ApiError)) console.error('simulator request failed', e);
       this.sendStatus(req, res, statusOf(e), headers);
     }
+  }
+
+  /** The admin token is system:masters (allowed everything); the user token is only authenticated. */
+  private authenticate(token: string | undefined): Identity | undefined {
+    if (token === undefined) return undefined;
+    if (token === this.cfg.adminToken) return { user: 'system:admin', groups: ['system:masters', 'system:authenticated'] };
+    if (token === this.cfg.userToken) return { user: this.cfg.userName, groups: ['system:authenticated'] };
+    return this.cfg.tokens.authenticate(token);
+  }
+
+  /** RBAC attributes: KubeVirt actions are subresources of group subresources.kubevirt.io. */
+  private attributes(r: Route, verb: string): Attributes {
+    if (r.action) {
+      const [resource, subresource] = r.action.split('/') as [string, string];
+      return { verb, group: KUBEVIRT_SUBRESOURCE_GROUP, resource, subresource, namespace: r.namespace, name: r.name };
+    }
+    return { verb, group: r.def.group, resource: r.def.plural, subresource: r.subresource, namespace: r.namespace, name: r.name };
   }
 
   private injected(rule: FaultRule, route: Parsed, verb: string): ApiError {
@@ -311,6 +338,21 @@ export class ApiServer {
     this.send(res, 404, '404 page not found\n', headers, 'text/plain; charset=utf-8');
   }
 
+  /** `kubectl create token`: answers the TokenRequest with status.token filled in. */
+  private async tokenRequest(req: IncomingMessage, res: ServerResponse, ns: string, name: string, headers: Record<string, string>): Promise<void> {
+    const body = this.json((await this.readBody(req)) || '{}') as { spec?: { expirationSeconds?: number; audiences?: string[] } };
+    const spec = body.spec ?? {};
+    const issued = this.cfg.tokens.issue(ns, name, spec.expirationSeconds ?? 3600);
+    if (!issued) throw errors.notFound({ group: '', plural: 'serviceaccounts' }, name);
+    const out = {
+      kind: 'TokenRequest', apiVersion: 'authentication.k8s.io/v1',
+      metadata: { name, namespace: ns, creationTimestamp: null },
+      spec: { audiences: spec.audiences ?? ['https://kubernetes.default.svc'], expirationSeconds: spec.expirationSeconds ?? 3600, boundObjectRef: null },
+      status: issued,
+    };
+    this.sendJson(req, res, 201, JSON.stringify(out), headers);
+  }
+
   private async handleResource(req: IncomingMessage, res: ServerResponse, r: Route, verb: string, q: URLSearchParams, headers: Record<string, string>): Promise<void> {
     const def = r.def;
     const ns = r.namespace ?? '';
@@ -322,6 +364,10 @@ export class ApiServer {
       const code = kubevirtAction(this.registry, r.action, ns, r.name!, body);
       this.send(res, code, '', headers, 'text/plain; charset=utf-8');
       return;
+    }
+    if (r.subresource === 'token' && def.plural === 'serviceaccounts' && r.name) {
+      if (method !== 'POST') throw errors.methodNotAllowed();
+      return this.tokenRequest(req, res, ns, r.name, headers);
     }
     if (r.subresource && !(r.subresource === 'status' && def.statusSubresource) && !(r.subresource === 'finalize' && def.kind === 'Namespace')) {
       throw errors.notFound(def, r.name ?? '');

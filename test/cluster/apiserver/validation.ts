@@ -17,7 +17,11 @@ const SUBDOMAIN_MSG = "a lowercase RFC 1123 subdomain must consist of lower case
 /** Namespaces need a DNS-1123 label; everything else here a DNS-1123 subdomain. */
 export function nameProblems(def: ResourceDef, name: string): string[] {
   const out: string[] = [];
-  if (def.kind === 'Namespace') {
+  if (def.group === 'rbac.authorization.k8s.io') {
+    // RBAC names only need to be path segments (system:discovery and the like have colons).
+    if (name === '.' || name === '..') out.push(`may not be '${name}'`);
+    for (const c of ['/', '%']) if (name.includes(c)) out.push(`may not contain '${c}'`);
+  } else if (def.kind === 'Namespace') {
     if (name.length > 63) out.push('must be no more than 63 characters');
     if (!LABEL_RE.test(name)) out.push(LABEL_MSG);
   } else {
