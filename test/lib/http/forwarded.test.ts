@@ -33,7 +33,7 @@ describe('publicOrigin', () => {
 });
 
 describe('lists with malformed forwarded headers', () => {
-  it.each([
+  it.each<Record<string, string>>([
     { 'x-forwarded-host': 'bad host/[' },
     { 'x-forwarded-proto': 'not a scheme' },
     { 'x-forwarded-host': '[', 'x-forwarded-proto': '::' },
