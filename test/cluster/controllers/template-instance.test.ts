@@ -249,7 +249,7 @@ describe('TemplateInstance controller requester reviews', () => {
               requester: { username: 'alice' },
               template: {
                 metadata: { name: 'tpl' },
-                objects: [{ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${name}-\${N}` }, data: { a: 'b' } }],
+                objects: [{ apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-\${N}` }, stringData: { a: 'b' } }],
                 parameters: [{ name: 'N', required: true }],
               },
             },
@@ -264,16 +264,16 @@ describe('TemplateInstance controller requester reviews', () => {
       expect(asked).toEqual([
         { namespace: ns, verb: 'get', group: '', resource: 'secrets', name: 'params' },
         { namespace: ns, verb: 'create', group: 'template.openshift.io', resource: 'templateconfigs', name: 'tpl' },
-        { namespace: ns, verb: 'create', group: '', resource: 'configmaps', name: 'ok-obj' },
+        { namespace: ns, verb: 'create', group: '', resource: 'secrets', name: 'ok-obj' },
       ]);
-      deny = (a) => a.resource === 'secrets';
+      deny = (a) => a.verb === 'get';
       expect(await run('nosecret')).toMatchObject({ type: 'InstantiateFailure', reason: 'Failed', message: 'secrets "params" is forbidden: denied by test' });
       deny = (a) => a.resource === 'templateconfigs';
       expect(await run('notpl')).toMatchObject({ message: 'templateconfigs.template.openshift.io "tpl" is forbidden: denied by test' });
-      deny = (a) => a.resource === 'configmaps';
-      expect(await run('noobj')).toMatchObject({ message: 'configmaps "noobj-obj" is forbidden: denied by test' });
+      deny = (a) => a.verb === 'create' && a.resource === 'secrets';
+      expect(await run('noobj')).toMatchObject({ message: 'secrets "noobj-obj" is forbidden: denied by test' });
       // Nothing is created when a review fails.
-      await expect(c.core.readNamespacedConfigMap({ namespace: ns, name: 'noobj-obj' })).rejects.toMatchObject({ code: 404 });
+      await expect(c.core.readNamespacedSecret({ namespace: ns, name: 'noobj-obj' })).rejects.toMatchObject({ code: 404 });
     } finally {
       await controllers.stop();
       await c.stop();

@@ -13,9 +13,15 @@
  * - instances already Ready or failed are left alone (restart-safe);
  * - the finalizer `template.openshift.io/finalizer` is added; when the instance is deleted the objects
  *   in `status.objects` are deleted (propagation Foreground) and the finalizer removed.
- * Not simulated: requester authorization (SubjectAccessReviews) and `wait-for-ready` readiness.
- * OpenShift's controller fails an instance without `spec.requester.username` ("spec.requester.username
- * not set"); that check is off by default and enabled with `requireRequester`.
+ * - for an instance with `spec.requester.username`, the requester's permissions are reviewed by
+ *   SubjectAccessReview in OpenShift's order before anything is created: `get` on the params Secret,
+ *   `create` on `templateconfigs` (the template's name), then after processing `create` on each
+ *   object's resource and name; a denial fails the instance with Kubernetes' Forbidden wording.
+ *   Objects are still created with the controller's own credentials.
+ * Not simulated: `wait-for-ready` readiness (the Ready=False reason Waiting state). OpenShift's
+ * controller fails an instance without `spec.requester.username` ("spec.requester.username not set");
+ * here that check is off by default (SSVirt's instances carry no requester yet) and enabled with
+ * `requireRequester`; instances without a requester are not reviewed.
  */
 import {
   CoreV1Api,
