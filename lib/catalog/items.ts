@@ -23,9 +23,12 @@ export function catalogItemId(catalogId: string, t: Pick<CatalogTemplate, 'names
   return uuid5(`${toUrn('catalog', catalogId)}/${t.namespace}/${t.name}`);
 }
 
-/** Hidden and deprecated templates are offered to system administrators only. */
+/**
+ * Deprecated templates are offered to system administrators only. The `hidden` tag hides
+ * nothing: real common templates do not use it to withdraw a template, so it stays a plain tag.
+ */
 export function isOffered(t: CatalogTemplate, includeHidden: boolean): boolean {
-  return includeHidden || (!t.hidden && !t.deprecated);
+  return includeHidden || !t.deprecated;
 }
 
 // ---- per-catalog indexes, keyed by the identity of the cached template list ----

@@ -21,7 +21,7 @@ export interface CatalogTemplate {
   displayName: string;
   /** Annotation `description`, else `openshift.io/long-description`, else ''. */
   description: string;
-  /** From the `os.template.kubevirt.io/<os>` label, e.g. `fedora39`. */
+  /** First `os.template.kubevirt.io/<os>` label set to "true" (sorted), else the VM's `vm.kubevirt.io/os`. */
   osType: string | null;
   /** From `name.os.template.kubevirt.io/<os>`, e.g. `Fedora 39`. */
   osName: string | null;
@@ -29,10 +29,12 @@ export interface CatalogTemplate {
   tags: readonly string[];
   flavor: string | null;
   workload: string | null;
-  /** Tagged `hidden`: offered to system administrators only. */
+  /** Tagged `hidden`. Informational only: it hides nothing (the console's own convention). */
   hidden: boolean;
-  /** Labelled `template.kubevirt.io/deprecated`: offered to system administrators only. */
+  /** `template.kubevirt.io/deprecated: "true"` as label or annotation: offered to system administrators only. */
   deprecated: boolean;
+  /** Annotation `template.kubevirt.io/architecture`, e.g. `amd64`; null when absent. */
+  architecture: string | null;
   numberOfVMs: number;
   /** null when the template does not say (or says it through a parameter without a default). */
   numberOfCpus: number | null;

@@ -12,6 +12,18 @@ const OS_PREFIX = 'os.template.kubevirt.io/';
 const FLAVOR_PREFIX = 'flavor.template.kubevirt.io/';
 const WORKLOAD_PREFIX = 'workload.template.kubevirt.io/';
 const DEPRECATED = 'template.kubevirt.io/deprecated';
+const ARCHITECTURE = 'template.kubevirt.io/architecture';
+const VM_OS = 'vm.kubevirt.io/os';
+
+/** The first VM's `vm.kubevirt.io/os`, looked up where real templates put it first. */
+function vmOs(vms: Obj[]): string | null {
+  for (const vm of vms) {
+    const v = vm?.spec?.template?.metadata?.annotations?.[VM_OS] ?? vm?.spec?.template?.metadata?.labels?.[VM_OS]
+      ?? vm?.metadata?.annotations?.[VM_OS] ?? vm?.metadata?.labels?.[VM_OS];
+    if (typeof v === 'string' && v) return v;
+  }
+  return null;
+}
 
 /** Whether a Template offers a KubeVirt VirtualMachine (else it is not a catalog item). */
 export function isVmTemplate(t: Obj): boolean {
@@ -26,8 +38,11 @@ export function parseTemplate(t: Obj): CatalogTemplate {
   const params: Obj[] = Array.isArray(t.parameters) ? t.parameters : [];
   const defaults = new Map<string, string>(params.filter((p) => p?.name && p.value !== undefined).map((p) => [String(p.name), String(p.value)]));
   const vms: Obj[] = (t.objects ?? []).filter((o: Obj) => o?.kind === 'VirtualMachine');
-  const osKey = Object.keys(labels).find((k) => k.startsWith(OS_PREFIX) && labels[k] !== 'false');
-  const osType = osKey ? osKey.slice(OS_PREFIX.length) : null;
+  // Real templates carry several OS labels; take the first set to "true" in sorted order so the
+  // choice does not depend on key order. Else the VM's own `vm.kubevirt.io/os`, which the common
+  // templates put on the VM's pod template annotations.
+  const osKey = Object.keys(labels).sort().find((k) => k.startsWith(OS_PREFIX) && labels[k] === 'true');
+  const osType = osKey ? osKey.slice(OS_PREFIX.length) : vmOs(vms);
   const tags = (ann.tags ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const suffix = (prefix: string) => {
     const k = Object.keys(labels).find((x) => x.startsWith(prefix) && labels[x] !== 'false');
@@ -60,7 +75,9 @@ export function parseTemplate(t: Obj): CatalogTemplate {
     flavor: suffix(FLAVOR_PREFIX),
     workload: suffix(WORKLOAD_PREFIX),
     hidden: tags.includes('hidden'),
-    deprecated: labels[DEPRECATED] !== undefined && labels[DEPRECATED] !== 'false',
+    // The common templates mark deprecation with the label or the annotation, value "true".
+    deprecated: labels[DEPRECATED] === 'true' || ann[DEPRECATED] === 'true',
+    architecture: ann[ARCHITECTURE] || labels[ARCHITECTURE] || null,
     numberOfVMs: vms.length,
     numberOfCpus: cpus,
     memoryBytes: memory,

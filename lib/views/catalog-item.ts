@@ -46,6 +46,8 @@ export function catalogItemView(cat: CatalogWithRefs, e: ItemEntry) {
     workload: t.workload,
     hidden: t.hidden,
     deprecated: t.deprecated,
+    // Extra field beyond api.md's item shape: template.kubevirt.io/architecture, null when absent.
+    architecture: t.architecture,
     parameters: t.parameters.map((p) => ({
       name: p.name, displayName: p.displayName, description: p.description,
       required: p.required, hasDefault: p.hasDefault, generated: p.generated,

@@ -3,7 +3,7 @@
  * anonymous, the vApp User of org A, the Organization Administrator of A and the System
  * Administrator (Provider), against objects of org A and of org B (and, where the table makes a
  * difference, objects of A that the vApp User does not own, a published catalog of B, the caller
- * themselves, a hidden template), and the exact status is compared with the table below.
+ * themselves, a deprecated template), and the exact status is compared with the table below.
  *
  * Reading the table: each target maps to `[anonymous, vApp User, Org Admin, System Admin]`.
  * For lists the cell is SEEN/HIDDEN: 200 and whether the target object is in the list (filtered
@@ -137,7 +137,8 @@ async function buildWorld(t: TestApp): Promise<World> {
       A: { catalog: catA.id, template: 'fedora-small' },
       B: { catalog: catB.id, template: 'fedora-small' },
       'B, published': { catalog: catBPublished.id, template: 'fedora-small' },
-      'A, hidden template': { catalog: catA.id, template: 'legacy-hidden' },
+      'A, deprecated template': { catalog: catA.id, template: 'legacy-deprecated' },
+      'A, hidden-tagged template': { catalog: catA.id, template: 'tagged-hidden' },
     },
     vapps: { A: vappA.id, "A, Org Admin's": vappAdmin.id, B: vappB.id },
     vms: { A: vmA.id, "A, Org Admin's": vmAdmin.id, B: vmB.id },
@@ -448,7 +449,8 @@ const ROUTES: RouteCase[] = [
     },
   },
 
-  // Catalog items: those of visible catalogs; hidden templates for the sysadmin only.
+  // Catalog items: those of visible catalogs; deprecated templates for the sysadmin only (the
+  // `hidden` tag hides nothing).
   {
     route: 'GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems',
     world: 'templates',
@@ -460,7 +462,8 @@ const ROUTES: RouteCase[] = [
       A:                    [401, SEEN,   SEEN,   SEEN],
       B:                    [401, 403,    403,    SEEN],
       'B, published':       [401, SEEN,   SEEN,   SEEN],
-      'A, hidden template': [401, HIDDEN, HIDDEN, SEEN],
+      'A, deprecated template': [401, HIDDEN, HIDDEN, SEEN],
+      'A, hidden-tagged template': [401, SEEN, SEEN, SEEN],
       missing:              [401, 403,    403,    403],
     },
   },
@@ -475,7 +478,8 @@ const ROUTES: RouteCase[] = [
       A:                    [401, 200, 200, 200],
       B:                    [401, 403, 403, 200],
       'B, published':       [401, 200, 200, 200],
-      'A, hidden template': [401, 403, 403, 200],
+      'A, deprecated template': [401, 403, 403, 200],
+      'A, hidden-tagged template': [401, 200, 200, 200],
       'A, missing item':    [401, 403, 403, 403],
       missing:              [401, 403, 403, 403],
     },
@@ -643,7 +647,7 @@ describe('lib/authz role table applied by every route (api.md §1)', () => {
 
   beforeAll(async () => {
     worlds.plain = await buildWorld(await makeTestApp());
-    const templates = new FakeTemplateSource([fakeTemplate('fedora-small'), fakeTemplate('legacy-hidden', { hidden: true })]);
+    const templates = new FakeTemplateSource([fakeTemplate('fedora-small'), fakeTemplate('legacy-deprecated', { deprecated: true }), fakeTemplate('tagged-hidden', { hidden: true })]);
     worlds.templates = await buildWorld(await makeTestApp({ k8s: fakeCluster(templates) }));
   });
 

@@ -65,6 +65,7 @@ describe('parseTemplate', () => {
       workload: 'server',
       hidden: false,
       deprecated: false,
+      architecture: expect.toSatisfy((a: unknown) => a === null || typeof a === 'string'),
       numberOfVMs: 1,
       numberOfCpus: 1,
       memoryBytes: 2 * Gi,
@@ -145,12 +146,27 @@ describe('parseTemplate', () => {
     expect(parseTemplate(t)).toMatchObject({ osType: 'fedora40', osName: null, flavor: null, workload: 'desktop' });
   });
 
-  it('marks templates tagged hidden or labelled deprecated (offered to system administrators only)', () => {
+  it('marks templates tagged hidden (informational) or deprecated by label or annotation "true"', () => {
     expect(parseTemplate(template('h', [vmObject({})], { annotations: { tags: 'kubevirt, hidden ,linux' } }))).toMatchObject({ hidden: true, deprecated: false, tags: ['kubevirt', 'hidden', 'linux'] });
     expect(parseTemplate(template('d', [vmObject({})], { labels: { 'template.kubevirt.io/deprecated': 'true' } }))).toMatchObject({ hidden: false, deprecated: true });
-    expect(parseTemplate(template('d2', [vmObject({})], { labels: { 'template.kubevirt.io/deprecated': '' } })).deprecated).toBe(true);
+    expect(parseTemplate(template('d2', [vmObject({})], { labels: { 'template.kubevirt.io/deprecated': '' } })).deprecated).toBe(false);
+    expect(parseTemplate(template('d3', [vmObject({})], { annotations: { 'template.kubevirt.io/deprecated': 'true' } })).deprecated).toBe(true);
     expect(parseTemplate(template('nd', [vmObject({})], { labels: { 'template.kubevirt.io/deprecated': 'false' } })).deprecated).toBe(false);
     expect(parseTemplate(template('nh', [vmObject({})], { annotations: { tags: 'hiddenish' } })).hidden).toBe(false);
+  });
+
+  it('takes the first OS label set to "true" in sorted order, else the VM\'s vm.kubevirt.io/os', () => {
+    const labels = { 'os.template.kubevirt.io/rhel9.4': 'true', 'os.template.kubevirt.io/rhel9.0': 'false', 'os.template.kubevirt.io/rhel9.2': 'true' };
+    const ann = { 'name.os.template.kubevirt.io/rhel9.2': 'Red Hat Enterprise Linux 9.2' };
+    expect(parseTemplate(template('os', [vmObject({})], { labels, annotations: ann }))).toMatchObject({ osType: 'rhel9.2', osName: 'Red Hat Enterprise Linux 9.2' });
+    const vm = vmObject({});
+    vm.spec.template.metadata = { annotations: { 'vm.kubevirt.io/os': 'centos-stream9' } };
+    expect(parseTemplate(template('vmos', [vm], { labels: { 'os.template.kubevirt.io/centos9': 'false' } })).osType).toBe('centos-stream9');
+  });
+
+  it('reads the architecture annotation, null when absent', () => {
+    expect(parseTemplate(template('a', [vmObject({})], { annotations: { 'template.kubevirt.io/architecture': 'arm64' } })).architecture).toBe('arm64');
+    expect(parseTemplate(template('b', [vmObject({})])).architecture).toBeNull();
   });
 
   it('describes parameters without ever exposing a value or generator', () => {
