@@ -38,8 +38,8 @@ const SUB = (ns: string, kind: string, name: string, verb: string) =>
   `/apis/subresources.kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/${kind}/${encodeURIComponent(name)}/${verb}`;
 
 /** Sends one power action for the VM `namespace/name` currently in `status`. */
-export async function sendPowerAction(api: KubeApi, mode: PowerMode, ns: string, name: string, action: PowerAction, status: string): Promise<void> {
-  if (mode === 'runStrategy') return runStrategyFallback(api, ns, name, action, status);
+export async function sendPowerAction(api: KubeApi, mode: PowerMode, ns: string, name: string, action: PowerAction, status: string, opts: FallbackOptions = {}): Promise<void> {
+  if (mode === 'runStrategy') return runStrategyFallback(api, ns, name, action, status, opts);
   switch (action) {
     case 'powerOn':
       if (status === 'SUSPENDED') await api.raw('update', 'virtualmachineinstances/unpause', 'PUT', SUB(ns, 'virtualmachineinstances', name, 'unpause'), {});
@@ -63,7 +63,30 @@ export async function sendPowerAction(api: KubeApi, mode: PowerMode, ns: string,
   }
 }
 
-async function runStrategyFallback(api: KubeApi, ns: string, name: string, action: PowerAction, status: string): Promise<void> {
+/** How the runStrategy reboot waits for the old VMI to go: poll interval and overall bound. */
+export interface FallbackOptions { pollMs?: number; vmiGoneTimeoutMs?: number }
+
+/**
+ * Polls until the VMI `ns/name` is gone (404). A get, not a delete or a watch: the server's
+ * ServiceAccount may only read VMIs, and one short-lived get per interval is cheaper than
+ * setting up a watch for a single transition.
+ */
+async function waitVmiGone(api: KubeApi, ns: string, name: string, pollMs: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await api.call('get', 'virtualmachineinstances', (opt) =>
+        api.custom.getNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: ns, plural: 'virtualmachineinstances', name }, opt));
+    } catch (e) {
+      if ((e as { kind?: string }).kind === 'notFound') return;
+      throw e;
+    }
+    if (Date.now() >= deadline) throw new Error(`the VMI ${ns}/${name} did not go within ${timeoutMs} ms of runStrategy Halted; not starting it again`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+async function runStrategyFallback(api: KubeApi, ns: string, name: string, action: PowerAction, status: string, opts: FallbackOptions): Promise<void> {
   const patch = (runStrategy: string) =>
     api.call('patch', 'virtualmachines', (opt) =>
       api.custom.patchNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: ns, plural: 'virtualmachines', name, body: { spec: { runStrategy, running: null } } }, opt),
@@ -76,8 +99,11 @@ async function runStrategyFallback(api: KubeApi, ns: string, name: string, actio
     case 'shutdown': await patch('Halted'); return;
     case 'reboot':
     case 'reset':
-      // Without virt-api there is no restart: stop, then start again.
+      // Without virt-api there is no restart: stop, then start again. KubeVirt's VM controller is
+      // level-triggered: Halted then Always back-to-back is seen as Always with a running VMI,
+      // and nothing restarts. So Always is written only once the old VMI is gone.
       await patch('Halted');
+      await waitVmiGone(api, ns, name, opts.pollMs ?? 250, opts.vmiGoneTimeoutMs ?? 120_000);
       await patch('Always');
       return;
     case 'suspend':

@@ -204,3 +204,25 @@ describe('actionAllowed and TARGET', () => {
     expect(TARGET).toEqual({ powerOn: 'POWERED_ON', powerOff: 'POWERED_OFF', shutdown: 'POWERED_OFF', reboot: 'POWERED_ON', reset: 'POWERED_ON', suspend: 'SUSPENDED' });
   });
 });
+
+describe('runStrategy reboot against the simulated KubeVirt controller (no virt-api)', () => {
+  it.each(['reboot', 'reset'] as const)('%s really restarts: the VMI goes and a new one (new uid) runs', async (action) => {
+    const { startControllers } = await import('#test/cluster/controllers/index.ts');
+    const { until } = await import('#test/support/wait.ts');
+    const controllers = await startControllers(bare.kubeConfig(), { stepDelayMs: 10 });
+    try {
+      const name = await vm(bareApi, { runStrategy: 'Always' });
+      await until('the first VMI runs', async () => (await getVmi(bareApi, name).catch(() => undefined))?.status?.phase === 'Running', { timeoutMs: 10_000 });
+      const oldUid = (await getVmi(bareApi, name)).metadata.uid;
+      await sendPowerAction(bareApi, 'runStrategy', NS, name, action, 'POWERED_ON', { pollMs: 20, vmiGoneTimeoutMs: 10_000 });
+      // Always was written only after the old VMI was gone.
+      expect((await getVm(bareApi, name)).spec.runStrategy).toBe('Always');
+      await until('a new VMI runs', async () => {
+        const v = await getVmi(bareApi, name).catch(() => undefined);
+        return v?.status?.phase === 'Running' && v.metadata.uid !== oldUid;
+      }, { timeoutMs: 10_000 });
+    } finally {
+      await controllers.stop();
+    }
+  });
+});
