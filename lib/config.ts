@@ -3,7 +3,8 @@
  * A bad value stops the start with a message naming the variable.
  */
 import * as v from 'valibot';
-import { dirname, join } from 'node:path';
+import { dirname, join, delimiter } from 'node:path';
+import { accessSync, statSync, constants as fsc } from 'node:fs';
 
 const bool = (def: boolean) =>
   v.pipe(
@@ -105,6 +106,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${msgs.join('; ')}`);
   }
   const o = r.output;
+  // Asked for by name: a file that cannot be read is a mistake to report now, in one line, rather
+  // than a stack trace from the Kubernetes client later.
+  if (o.SSVIRT_KUBECONFIG) {
+    const why = unreadableFile(o.SSVIRT_KUBECONFIG);
+    if (why) throw new ConfigError(`SSVIRT_KUBECONFIG: cannot read ${o.SSVIRT_KUBECONFIG}: ${why}`);
+  }
   return {
     port: o.SSVIRT_PORT,
     host: o.SSVIRT_HOST,
@@ -131,4 +138,35 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backupKeep: o.SSVIRT_BACKUP_KEEP,
     listCacheMb: o.SSVIRT_LIST_CACHE_MB,
   };
+}
+
+/** Why a path is not a readable regular file, or undefined when it is one. */
+export function unreadableFile(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return 'not a regular file';
+    accessSync(path, fsc.R_OK);
+    return undefined;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (code ?? String(e));
+  }
+}
+
+/**
+ * The environment the cluster side sees. An inherited `KUBECONFIG` (a list of files) loses the
+ * entries that cannot be read, as kubectl skips missing files; when none is left the variable is
+ * dropped and the server starts without a cluster. `warn` hears about each entry dropped.
+ */
+export function usableKubeconfigEnv(env: NodeJS.ProcessEnv, warn: (msg: string) => void): NodeJS.ProcessEnv {
+  if (!env.KUBECONFIG) return env;
+  const entries = env.KUBECONFIG.split(delimiter).filter((p) => p !== '');
+  const kept = entries.filter((p) => {
+    const why = unreadableFile(p);
+    if (why) warn(`KUBECONFIG: ignoring ${p}: ${why}`);
+    return !why;
+  });
+  const out = { ...env };
+  if (kept.length) out.KUBECONFIG = kept.join(delimiter);
+  else delete out.KUBECONFIG;
+  return out;
 }

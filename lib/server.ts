@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { serve, type ServerType } from '@hono/node-server';
-import { loadConfig, ConfigError, type Config } from './config.ts';
+import { loadConfig, ConfigError, usableKubeconfigEnv, type Config } from './config.ts';
 import { createLog } from './log.ts';
 import { openDb } from '#db/client.ts';
 import { bootstrap } from './bootstrap.ts';
@@ -34,7 +34,8 @@ async function main(): Promise<void> {
   await bootstrap(db, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, log });
   // One registry for the process: HTTP metrics here, the Kubernetes side may register into it too.
   const metrics = createMetrics();
-  const k8s = await startCluster({ config, db, log, registry: metrics.registry });
+  const env = usableKubeconfigEnv(process.env, (msg) => log.warn({}, msg));
+  const k8s = await startCluster({ config, db, log, registry: metrics.registry, env });
   const routes = ROUTE_MODULES ? routesFromModules(ROUTE_MODULES) : await loadRoutes();
   const app = createApp({ db, config, log, k8s, routes, metrics });
 

@@ -1,5 +1,12 @@
 import { describe, it, expect } from 'vitest';
-import { ConfigError, loadConfig } from '#lib/config.ts';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, delimiter } from 'node:path';
+import { ConfigError, loadConfig, usableKubeconfigEnv } from '#lib/config.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'ssvirt-config-'));
+const KUBE = join(dir, 'kubeconfig');
+writeFileSync(KUBE, 'apiVersion: v1\nkind: Config\n');
 
 describe('lib/config', () => {
   it('has defaults that work locally', () => {
@@ -15,7 +22,7 @@ describe('lib/config', () => {
   it('reads every variable', () => {
     const c = loadConfig({
       SSVIRT_PORT: '9000', SSVIRT_HOST: '127.0.0.1', SSVIRT_DB_PATH: '/var/lib/ssvirt/db.sqlite', SSVIRT_ADMIN_USERNAME: 'root',
-      SSVIRT_ADMIN_PASSWORD: 'long-enough', SSVIRT_KUBECONFIG: '/kube/config', SSVIRT_TEMPLATE_NAMESPACES: ' openshift , templates ,',
+      SSVIRT_ADMIN_PASSWORD: 'long-enough', SSVIRT_KUBECONFIG: KUBE, SSVIRT_TEMPLATE_NAMESPACES: ' openshift , templates ,',
       SSVIRT_TEMPLATE_SELECTOR: 'app=vm', SSVIRT_VDC_NETWORK_ISOLATION: 'FALSE', SSVIRT_CPU_MHZ_PER_CORE: '2000',
       SSVIRT_SESSION_IDLE_MINUTES: '5', SSVIRT_SESSION_MAX_HOURS: '8', SSVIRT_CORS_ORIGINS: 'https://a.example,https://b.example',
       SSVIRT_SITE_NAME: 'Lab', SSVIRT_LOG_LEVEL: 'warn', SSVIRT_TASK_TIMEOUT_SECONDS: '30', SSVIRT_RECONCILE_INTERVAL_SECONDS: '15', SSVIRT_KUBE_TIMEOUT_SECONDS: '5',
@@ -24,7 +31,7 @@ describe('lib/config', () => {
     });
     expect(c).toEqual({
       port: 9000, host: '127.0.0.1', dbPath: '/var/lib/ssvirt/db.sqlite', adminUsername: 'root', adminPassword: 'long-enough',
-      kubeconfig: '/kube/config', templateNamespaces: ['openshift', 'templates'], templateSelector: 'app=vm', vdcNetworkIsolation: false,
+      kubeconfig: KUBE, templateNamespaces: ['openshift', 'templates'], templateSelector: 'app=vm', vdcNetworkIsolation: false,
       cpuMhzPerCore: 2000, sessionIdleMinutes: 5, sessionMaxHours: 8, corsOrigins: ['https://a.example', 'https://b.example'],
       siteName: 'Lab', logLevel: 'warn', taskTimeoutSeconds: 30, reconcileIntervalSeconds: 15, kubeTimeoutSeconds: 5, loginDelayMs: 0, commit: 'abc123',
       backupIntervalMinutes: 60, backupDir: '/backups', backupKeep: 3, listCacheMb: 0,
@@ -80,5 +87,32 @@ describe('lib/config', () => {
 
   it('ignores unrelated environment variables', () => {
     expect(loadConfig({ PATH: '/bin', SSVIRT_UNKNOWN: 'x' }).port).toBe(8080);
+  });
+
+  describe('kubeconfig files', () => {
+    it('stops with one line naming an SSVIRT_KUBECONFIG that cannot be read', () => {
+      const missing = join(dir, 'nope', 'config');
+      expect(() => loadConfig({ SSVIRT_KUBECONFIG: missing })).toThrow(ConfigError);
+      expect(() => loadConfig({ SSVIRT_KUBECONFIG: missing })).toThrow(`SSVIRT_KUBECONFIG: cannot read ${missing}: no such file`);
+      const sub = join(dir, 'a-folder');
+      mkdirSync(sub, { recursive: true });
+      expect(() => loadConfig({ SSVIRT_KUBECONFIG: sub })).toThrow(/not a regular file/);
+    });
+
+    it('drops the unreadable entries of an inherited KUBECONFIG with a warning, as kubectl skips them', () => {
+      const warnings: string[] = [];
+      const missing = join(dir, 'gone');
+      const env = usableKubeconfigEnv({ KUBECONFIG: [missing, KUBE].join(delimiter), OTHER: '1' }, (m) => warnings.push(m));
+      expect(env).toEqual({ KUBECONFIG: KUBE, OTHER: '1' });
+      expect(warnings).toEqual([`KUBECONFIG: ignoring ${missing}: no such file`]);
+    });
+
+    it('drops KUBECONFIG entirely (degraded mode) when none of its files exists', () => {
+      const warnings: string[] = [];
+      const env = usableKubeconfigEnv({ KUBECONFIG: join(dir, 'gone') }, (m) => warnings.push(m));
+      expect(env).not.toHaveProperty('KUBECONFIG');
+      expect(warnings).toHaveLength(1);
+      expect(usableKubeconfigEnv({ PATH: '/bin' }, () => {})).toEqual({ PATH: '/bin' });
+    });
   });
 });
