@@ -95,6 +95,35 @@ describe('RBAC authorizer', () => {
     expect((await call(tok, 'GET', '/api')).code).toBe(401);
   });
 
+  it('SubjectAccessReview answers for a user and groups; the caller needs create on it', async () => {
+    const sar = (spec: unknown, token = sim.token) => call(token, 'POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews',
+      { apiVersion: 'authorization.k8s.io/v1', kind: 'SubjectAccessReview', spec });
+    await admin('POST', `${RBAC}/clusterroles`, { metadata: { name: 'sar-reader' }, rules: [{ apiGroups: ['kubevirt.io'], resources: ['virtualmachines'], verbs: ['get'] }] });
+    await admin('POST', `${RBAC}/clusterrolebindings`, { metadata: { name: 'sar-readers' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'sar-reader' },
+      subjects: [{ kind: 'Group', name: 'readers' }, { kind: 'ServiceAccount', name: 'robot', namespace: 'b' }] });
+    const ra = { namespace: 'a', verb: 'get', group: 'kubevirt.io', resource: 'virtualmachines', name: 'x' };
+    const yes = await sar({ user: 'alice', groups: ['readers'], resourceAttributes: ra });
+    expect(yes.code).toBe(201);
+    expect(yes.json.spec.user).toBe('alice');
+    expect(yes.json.status).toEqual({ allowed: true, reason: 'RBAC: allowed by ClusterRoleBinding "sar-readers" of ClusterRole "sar-reader" to Group "readers"' });
+    const sa = await sar({ user: 'system:serviceaccount:b:robot', groups: [], resourceAttributes: ra });
+    expect(sa.json.status.reason).toBe('RBAC: allowed by ClusterRoleBinding "sar-readers" of ClusterRole "sar-reader" to ServiceAccount "robot/b"');
+    const no = await sar({ user: 'alice', groups: ['readers'], resourceAttributes: { ...ra, verb: 'delete' } });
+    expect(no.json.status.allowed).toBe(false);
+    expect(no.json.status.reason).toBeUndefined();
+    expect((await sar({ user: 'bob', groups: [], resourceAttributes: ra })).json.status.allowed).toBe(false);
+    expect((await sar({ user: 'bob', groups: ['system:authenticated'], nonResourceAttributes: { path: '/apis', verb: 'get' } })).json.status.allowed).toBe(true);
+    const refused = await sar({ user: 'alice', resourceAttributes: ra }, sim.userToken);
+    expect(refused.code).toBe(403);
+    expect(refused.json.message).toBe('subjectaccessreviews.authorization.k8s.io is forbidden: User "test-user" cannot create resource "subjectaccessreviews" in API group "authorization.k8s.io" at the cluster scope');
+    // Every authenticated user may ask about itself.
+    const self = await call(sim.userToken, 'POST', '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews', { spec: { resourceAttributes: ra } });
+    expect(self.code).toBe(201);
+    expect(self.json.status.allowed).toBe(false);
+    const groups = await admin('GET', '/apis');
+    expect(groups.json.groups.map((g: { name: string }) => g.name)).toEqual(expect.arrayContaining(['authorization.k8s.io', 'rbac.authorization.k8s.io']));
+  });
+
   it('the admin token and the user token behave as before', async () => {
     expect((await admin('GET', '/api/v1/namespaces/a/secrets')).code).toBe(200);
     const u = await call(sim.userToken, 'GET', '/api/v1/namespaces/a/secrets');

@@ -43,10 +43,17 @@ export const RESOURCES: ResourceDef[] = [
   { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'clusterrolebindings', singular: 'clusterrolebinding', kind: 'ClusterRoleBinding', namespaced: false, crd: false, statusSubresource: false, generation: false, storageVersionHash: '48tpQ8gZHFc=' },
   { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'roles', singular: 'role', kind: 'Role', namespaced: true, crd: false, statusSubresource: false, generation: false, storageVersionHash: '7FuwZcIIItM=' },
   { group: 'rbac.authorization.k8s.io', version: 'v1', plural: 'rolebindings', singular: 'rolebinding', kind: 'RoleBinding', namespaced: true, crd: false, statusSubresource: false, generation: false, storageVersionHash: 'eGsCzGH6b1g=' },
+  { group: 'authorization.k8s.io', version: 'v1', plural: 'subjectaccessreviews', singular: 'subjectaccessreview', kind: 'SubjectAccessReview', namespaced: false, crd: false, statusSubresource: false, generation: false },
+  { group: 'authorization.k8s.io', version: 'v1', plural: 'selfsubjectaccessreviews', singular: 'selfsubjectaccessreview', kind: 'SelfSubjectAccessReview', namespaced: false, crd: false, statusSubresource: false, generation: false },
   { group: 'template.openshift.io', version: 'v1', plural: 'templates', singular: 'template', kind: 'Template', namespaced: true, crd: true, statusSubresource: false, generation: true, storageVersionHash: 'utuWisMumJk=' },
   { group: 'template.openshift.io', version: 'v1', plural: 'templateinstances', singular: 'templateinstance', kind: 'TemplateInstance', namespaced: true, crd: true, statusSubresource: true, generation: true, storageVersionHash: 'Q8UwfyPqly4=' },
   { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachines', singular: 'virtualmachine', kind: 'VirtualMachine', namespaced: true, crd: true, statusSubresource: true, generation: true, shortNames: ['vm', 'vms'], categories: ['all'], storageVersionHash: 'v2rohjOGqcY=' },
   { group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances', singular: 'virtualmachineinstance', kind: 'VirtualMachineInstance', namespaced: true, crd: true, statusSubresource: true, generation: true, shortNames: ['vmi', 'vmis'], categories: ['all'], storageVersionHash: 'C2Wm8GIlKGU=' },
+  // CDI boot sources and KubeVirt instancetypes, which templates' VMs reference.
+  { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datasources', singular: 'datasource', kind: 'DataSource', namespaced: true, crd: true, statusSubresource: true, generation: true, categories: ['all'] },
+  { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', singular: 'datavolume', kind: 'DataVolume', namespaced: true, crd: true, statusSubresource: true, generation: true, shortNames: ['dv', 'dvs'], categories: ['all'] },
+  { group: 'instancetype.kubevirt.io', version: 'v1beta1', plural: 'virtualmachineclusterinstancetypes', singular: 'virtualmachineclusterinstancetype', kind: 'VirtualMachineClusterInstancetype', namespaced: false, crd: true, statusSubresource: false, generation: true, shortNames: ['vmclusterinstancetype', 'vmclusterinstancetypes', 'vmcf', 'vmcfs'] },
+  { group: 'instancetype.kubevirt.io', version: 'v1beta1', plural: 'virtualmachineinstancetypes', singular: 'virtualmachineinstancetype', kind: 'VirtualMachineInstancetype', namespaced: true, crd: true, statusSubresource: false, generation: true, shortNames: ['vminstancetype', 'vminstancetypes', 'vmf', 'vmfs'] },
 ];
 
 export const RESOURCE_VERBS = verbsAll;

@@ -284,7 +284,7 @@ export class ApiServer {
         const r = route.action ? { group: KUBEVIRT_SUBRESOURCE_GROUP, plural: route.action } : { group: route.def.group, plural: resource! };
         throw errors.forbidden(user!, verb, r, route.namespace, route.name);
       }
-      await this.handleResource(req, res, route, verb, q, headers);
+      await this.handleResource(req, res, route, verb, q, headers, identity!);
     } catch (e) {
       if (e instanceof ApiError) headers = { ...headers, ...e.headers };
       else if (!(e instanceof ApiError)) console.error('simulator request failed', e);
@@ -338,6 +338,25 @@ export class ApiServer {
     this.send(res, 404, '404 page not found\n', headers, 'text/plain; charset=utf-8');
   }
 
+  /** SubjectAccessReview asks about the spec's user; SelfSubjectAccessReview about the caller. Neither is stored. */
+  private async accessReview(req: IncomingMessage, res: ServerResponse, def: ResourceDef, caller: Identity, headers: Record<string, string>): Promise<void> {
+    const body = this.json(await this.readBody(req)) as { spec?: Record<string, any>; metadata?: Obj };
+    const spec = body.spec ?? {};
+    const self = def.kind === 'SelfSubjectAccessReview';
+    const id: Identity = self ? caller : { user: String(spec.user ?? ''), groups: (spec.groups as string[] | undefined) ?? [] };
+    const ra = spec.resourceAttributes as Record<string, string> | undefined;
+    const na = spec.nonResourceAttributes as { path?: string; verb?: string } | undefined;
+    if (!ra && !na) throw errors.invalid(def.kind, '', def.group, def.kind, [{ reason: 'FieldValueRequired', message: 'Required value: exactly one of nonResourceAttributes or resourceAttributes must be specified', field: 'spec.resourceAttributes' }]);
+    const attrs: Attributes = ra
+      ? { verb: ra.verb ?? '', group: ra.group ?? '', resource: ra.resource ?? '', subresource: ra.subresource || undefined, namespace: ra.namespace || undefined, name: ra.name || undefined }
+      : { verb: na!.verb ?? '', path: na!.path ?? '' };
+    const d = this.cfg.authorizer.authorize(id, attrs);
+    const status: Record<string, unknown> = { allowed: d.allowed };
+    if (d.reason) status.reason = d.reason;
+    const out = { kind: def.kind, apiVersion: 'authorization.k8s.io/v1', metadata: { ...(body.metadata ?? {}), creationTimestamp: null }, spec, status };
+    this.sendJson(req, res, 201, JSON.stringify(out), headers);
+  }
+
   /** `kubectl create token`: answers the TokenRequest with status.token filled in. */
   private async tokenRequest(req: IncomingMessage, res: ServerResponse, ns: string, name: string, headers: Record<string, string>): Promise<void> {
     const body = this.json((await this.readBody(req)) || '{}') as { spec?: { expirationSeconds?: number; audiences?: string[] } };
@@ -353,7 +372,7 @@ export class ApiServer {
     this.sendJson(req, res, 201, JSON.stringify(out), headers);
   }
 
-  private async handleResource(req: IncomingMessage, res: ServerResponse, r: Route, verb: string, q: URLSearchParams, headers: Record<string, string>): Promise<void> {
+  private async handleResource(req: IncomingMessage, res: ServerResponse, r: Route, verb: string, q: URLSearchParams, headers: Record<string, string>, identity: Identity): Promise<void> {
     const def = r.def;
     const ns = r.namespace ?? '';
     const caller = { manager: q.get('fieldManager') || String(req.headers['user-agent'] ?? 'unknown').split('/')[0]! || 'unknown', dryRun: q.get('dryRun') === 'All' };
@@ -364,6 +383,10 @@ export class ApiServer {
       const code = kubevirtAction(this.registry, r.action, ns, r.name!, body);
       this.send(res, code, '', headers, 'text/plain; charset=utf-8');
       return;
+    }
+    if (def.group === 'authorization.k8s.io') {
+      if (method !== 'POST' || r.name) throw errors.methodNotAllowed();
+      return this.accessReview(req, res, def, identity, headers);
     }
     if (r.subresource === 'token' && def.plural === 'serviceaccounts' && r.name) {
       if (method !== 'POST') throw errors.methodNotAllowed();
