@@ -17,6 +17,7 @@ import { createMetrics } from './metrics.ts';
 import { shutdown } from './shutdown.ts';
 import { startPeriodicBackup } from './backup.ts';
 import { answerClientErrors } from './http/client-error.ts';
+import { dbNotWritable } from './db-writable.ts';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -30,6 +31,11 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLog(config.logLevel);
+  const notWritable = dbNotWritable(config.dbPath);
+  if (notWritable) {
+    process.stderr.write(`ssvirt: ${notWritable}\n`);
+    process.exit(2);
+  }
   const db = openDb(config.dbPath);
   await bootstrap(db, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, log });
   // One registry for the process: HTTP metrics here, the Kubernetes side may register into it too.
