@@ -11,7 +11,7 @@ describe('GET /cloudapi/1.0.0/catalogs/:catalogId', () => {
   let owner: { id: string };
   const path = (id: string) => `/cloudapi/1.0.0/catalogs/${encodeURIComponent(`urn:vcloud:catalog:${id}`)}`;
   beforeEach(async () => {
-    t = await makeTestApp({ k8s: fakeCluster(new FakeTemplateSource([fakeTemplate('a'), fakeTemplate('b', { hidden: true })])) });
+    t = await makeTestApp({ k8s: fakeCluster(new FakeTemplateSource([fakeTemplate('a'), fakeTemplate('b', { deprecated: true })])) });
     admin = await t.adminToken();
     acme = seedOrg(t.db, 'Acme');
     beta = seedOrg(t.db, 'Beta');
@@ -29,7 +29,7 @@ describe('GET /cloudapi/1.0.0/catalogs/:catalogId', () => {
       isPublished: true, isSubscribed: false, isLocal: true, numberOfVAppTemplates: 2, numberOfMedia: 0, version: 1,
     });
     const tenant = await json(await t.request('GET', path(cat.id), { token: await t.login('alice', USER_PASSWORD) }));
-    expect(tenant.numberOfVAppTemplates).toBe(1);
+    expect(tenant.numberOfVAppTemplates).toBe(1); // the deprecated template is for system administrators only
   });
 
   it('lets tenants read their own org\'s and published catalogs', async () => {
