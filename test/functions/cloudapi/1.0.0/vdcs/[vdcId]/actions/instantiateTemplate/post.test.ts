@@ -115,6 +115,16 @@ describe('POST /cloudapi/1.0.0/vdcs/:vdcId/actions/instantiateTemplate', () => {
     expect((await json(bad)).minorErrorCode).toBe('DUPLICATE_NAME');
   });
 
+  it('answers 400 BAD_REQUEST for an empty parameter value, naming it and creating nothing', async () => {
+    const before = t.db.select().from(vapps).all().length;
+    const res = await t.request('POST', path(), { token: w.tokens.user, body: { name: unique('p'), catalogItem: { name: 'fedora-server-small' }, parameters: { CLOUD_USER_PASSWORD: '' } } });
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.minorErrorCode).toBe('BAD_REQUEST');
+    expect(body.message).toContain("'CLOUD_USER_PASSWORD'");
+    expect(t.db.select().from(vapps).all().length).toBe(before);
+  });
+
   it('answers 400 for unknown parameters and names a required one without a value, creating nothing', async () => {
     const before = t.db.select().from(vapps).all().length;
     const unknown = await t.request('POST', path(), { token: w.tokens.user, body: { name: unique('p'), catalogItem: { name: 'fedora-server-small' }, parameters: { NOPE: 'x' } } });
