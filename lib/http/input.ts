@@ -41,9 +41,7 @@ export function check<S extends v.GenericSchema>(schema: S, input: unknown, wher
 export async function readJson(c: Context): Promise<unknown> {
   const len = Number(c.req.header('content-length') ?? '0');
   if (len > MAX_BODY_BYTES) throw tooLarge();
-  const buf = new Uint8Array(await c.req.arrayBuffer());
-  if (buf.byteLength > MAX_BODY_BYTES) throw tooLarge();
-  const text = new TextDecoder().decode(buf);
+  const text = new TextDecoder().decode(await readLimited(c.req.raw.body, MAX_BODY_BYTES));
   if (text.trim() === '') return {};
   const type = (c.req.header('content-type') ?? '').toLowerCase();
   if (type && !/^application\/([\w.*+-]*\+)?json\b/.test(type)) {
@@ -54,6 +52,31 @@ export async function readJson(c: Context): Promise<unknown> {
   } catch {
     throw badRequest('body: malformed JSON');
   }
+}
+
+/**
+ * Reads a body stream, refusing it as soon as more than `limit` bytes arrived: a chunked body has no
+ * Content-Length, so counting while reading is what bounds memory. The rest is not read (cancelled).
+ */
+export async function readLimited(body: ReadableStream<Uint8Array> | null, limit: number): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const ch of chunks) { out.set(ch, at); at += ch.byteLength; }
+  return out;
 }
 
 function tooLarge() {
