@@ -47,6 +47,9 @@ export async function deleteVapp(c: Ctx, found: VappWithRefs, force: boolean): P
   const vdc = findVdc(db, vapp.vdcId)!;
   const before = { status: vapp.status, statusMessage: vapp.statusMessage };
   updateVapp(db, vapp.id, { status: 'DELETING', statusMessage: null, updatedAt: c.var.now() });
+  // Rendered now, while the row surely exists: during the cluster calls below the objects may go
+  // and the reconciler remove the row, and the answer is still the 202 of a delete that happened.
+  const body = renderVapp(c, vapp.id);
   try {
     if (force) {
       for (const vm of vms) {
@@ -68,7 +71,6 @@ export async function deleteVapp(c: Ctx, found: VappWithRefs, force: boolean): P
     owner: { type: 'vapp', id: vapp.id, name: vapp.name }, user: { id: s.userId, name: s.username }, org: { id: vapp.orgId, name: found.orgName },
   }, c.var.now());
   taskTracker(k8s, { db, log: c.var.log, taskTimeoutSeconds: c.var.config.taskTimeoutSeconds }).watchDelete(task, vapp.id);
-  const body = renderVapp(c, vapp.id);
   const gone = await finishVappDeletion(db, k8s, vapp).catch(() => false);
   if (!gone) pollVappDeletion(db, k8s, c.var.log, vapp.id);
   return c.json(body, 202, { Location: taskHref(baseUrl(c), task.id) });

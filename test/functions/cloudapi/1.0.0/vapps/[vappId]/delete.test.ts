@@ -130,4 +130,26 @@ describe('DELETE /cloudapi/1.0.0/vapps/:vappId', () => {
     expect(res.status).toBe(503);
     expect(findVapp(bare.db, vapp.id)!.status).toBe('POWERED_OFF');
   });
+
+  it('answers 202 with the task when the row goes while the cluster deletes (not 500)', async () => {
+    const v = await offVapp();
+    const id = v.id.split(':').pop();
+    const k8s = t.runtime;
+    const real = k8s.deleteVappObjects;
+    // The reconciler finishing the deletion mid-call: the objects go, then the row.
+    k8s.deleteVappObjects = async function (this: typeof k8s, ...args: Parameters<typeof real>) {
+      await real.apply(this, args);
+      t.db.$client.prepare('DELETE FROM vms WHERE vapp_id = ?').run(id);
+      t.db.$client.prepare('DELETE FROM vapps WHERE id = ?').run(id);
+    } as typeof real;
+    try {
+      const res = await t.request('DELETE', vappPath(v.id), { token: w.tokens.user });
+      expect(res.status).toBe(202);
+      const body = await json(res);
+      expect(body).toMatchObject({ id: v.id, status: 'DELETING' });
+      expect(res.headers.get('location')).toMatch(/\/api\/task\//);
+    } finally {
+      k8s.deleteVappObjects = real;
+    }
+  });
 });
