@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '#db/client.ts';
 import type { Log } from '#lib/log.ts';
 import { findVapp, instanceUidIndex, updateVapp, type VappRow } from '#db/queries/vapps.ts';
-import { deleteVmByUid, findVmByUid, upsertVm, vmStatusesOfVapp, type VmRow } from '#db/queries/vms.ts';
+import { deleteVmByUid, findVmByUid, upsertVm, vmStatusesOfVapp, vmsOfVapp, type VmRow } from '#db/queries/vms.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
-import { instanceConditions, vappStatus, vmStatus, type VmStatus } from './status.ts';
+import { DISKS_PENDING, instanceConditions, vappStatus, vmStatus, type VmStatus } from './status.ts';
 import { vmInfo } from './vm-info.ts';
 import { L_VAPP_ID, TI_OWNER } from './labels.ts';
 
@@ -141,7 +141,9 @@ export class StatusSync {
     const vdc = findVdc(this.db, vapp.vdcId);
     const ti = vdc ? this.caches.instance(vdc.namespace, vapp.instanceName) : undefined;
     const vmStatuses = vmStatusesOfVapp(this.db, vapp.id) as VmStatus[];
-    let next = vappStatus({ rowStatus: vapp.status, instance: ti ? instanceConditions(ti as Parameters<typeof instanceConditions>[0]) : undefined, vmStatuses, clusterKnown: this.caches.instancesSynced() });
+    // Only a POWERING_ON VM can be one whose disks are still importing; read the rows only then.
+    const disksPending = vmStatuses.includes('POWERING_ON') && vmsOfVapp(this.db, vapp.id).some((r) => DISKS_PENDING.has(r.printableStatus ?? ''));
+    let next = vappStatus({ rowStatus: vapp.status, instance: ti ? instanceConditions(ti as Parameters<typeof instanceConditions>[0]) : undefined, vmStatuses, clusterKnown: this.caches.instancesSynced(), disksPending });
     if (!ti && this.caches.instancesSynced() && vapp.instanceUid && !this.awaitingFirstSight(vapp.instanceUid)) {
       next = { status: 'FAILED', message: 'The TemplateInstance of this vApp was deleted outside SSVirt' };
     }

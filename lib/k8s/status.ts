@@ -45,6 +45,13 @@ export function vmStatus(vm: VmLike): { status: VmStatus; message: string | null
   }
 }
 
+/**
+ * KubeVirt states of a VM whose disks are still being imported or bound. The VM itself reads
+ * POWERING_ON (kubernetes.md's table; api.md has no VM status for disk provisioning), but its
+ * vApp is still being instantiated, not powering on.
+ */
+export const DISKS_PENDING: ReadonlySet<string> = new Set(['Provisioning', 'WaitingForVolumeBinding']);
+
 export interface InstanceConditions {
   ready: boolean;
   failed: { reason?: string; message?: string } | undefined;
@@ -67,6 +74,8 @@ export function vappStatus(input: {
   instance: InstanceConditions | undefined;
   vmStatuses: VmStatus[];
   clusterKnown: boolean;
+  /** Some VM's printableStatus is in DISKS_PENDING. */
+  disksPending?: boolean;
 }): { status: VappStatus; message: string | null } {
   const { rowStatus, instance, vmStatuses } = input;
   if (rowStatus === 'DELETING') return { status: 'DELETING', message: null };
@@ -76,6 +85,7 @@ export function vappStatus(input: {
   if (instance && !instance.ready) return { status: 'INSTANTIATING', message: null };
   if (!instance && !input.clusterKnown && vmStatuses.length === 0) return { status: 'UNKNOWN', message: null };
   if (vmStatuses.length === 0) return { status: 'INSTANTIATING', message: null };
+  if (input.disksPending) return { status: 'INSTANTIATING', message: null };
   if (vmStatuses.every((s) => s === 'POWERED_ON')) return { status: 'POWERED_ON', message: null };
   if (vmStatuses.every((s) => s === 'POWERED_OFF')) return { status: 'POWERED_OFF', message: null };
   if (vmStatuses.every((s) => s === 'SUSPENDED')) return { status: 'SUSPENDED', message: null };

@@ -26,6 +26,9 @@ import type { FaultControl } from './apiserver/faults.ts';
 import { admitCount, startQuotaController } from './apiserver/quota.ts';
 import { Registry } from './apiserver/registry.ts';
 import { findResource } from './apiserver/resources.ts';
+import { CrdSchemas } from './apiserver/crd-schemas.ts';
+import { pruneWrite } from './apiserver/prune.ts';
+import { loadCrdManifests } from './crds/index.ts';
 import { ApiServer } from './apiserver/server.ts';
 import { Store } from './apiserver/store.ts';
 import { selfSignedCert } from './apiserver/tls.ts';
@@ -102,6 +105,9 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     authorizer, tokens,
     adminToken: token, userToken, userName: opts.userName ?? 'test-user', subresources: opts.subresources ?? true,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, tls, port: opts.port ?? 0,
+  // Custom resources are pruned by their CRD's structural schema (a stored CRD, else crds/*.yaml).
+  const crdSchemas = new CrdSchemas(store, loadCrdManifests() as never[], true);
+  registry.admitFields = (def, obj, caller) => pruneWrite(obj, crdSchemas.schema(def), caller);
   });
   await server.start();
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;

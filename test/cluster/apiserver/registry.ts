@@ -15,7 +15,14 @@ import type { Store } from './store.ts';
 import { kindName, validateObject } from './validation.ts';
 
 /** Who writes: the field manager name, and whether the call is a dry run (nothing is stored). */
-export interface Caller { manager: string; dryRun?: boolean }
+export interface Caller {
+  manager: string;
+  dryRun?: boolean;
+  /** The request's `fieldValidation` (Strict, Warn, Ignore); unset means Warn. */
+  fieldValidation?: 'Strict' | 'Warn' | 'Ignore';
+  /** Filled with the warnings the answer must carry (`Warning` headers), when given. */
+  warnings?: string[];
+}
 
 const NS_DEF = findResource('', 'v1', 'namespaces')!;
 const GEN_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
@@ -39,6 +46,8 @@ function b64(s: string): string { return Buffer.from(s, 'utf8').toString('base64
 export class Registry {
   /** Hook for quota admission: throws to refuse a create. */
   admitCreate: (def: ResourceDef, obj: Obj) => void = () => {};
+  /** Hook for decoding-time field handling (CRD pruning): may change `obj`, throw, or add warnings. */
+  admitFields: (def: ResourceDef, obj: Obj, caller: Caller) => void = () => {};
 
   constructor(readonly store: Store) {}
 
@@ -116,6 +125,7 @@ export class Registry {
     if (def.statusSubresource && def.crd) delete obj.status;
     this.defaults(def, obj);
     validateObject(def, obj, { checkName: true });
+    this.admitFields(def, obj, caller);
     if (this.store.get(def, ns, name)) throw errors.alreadyExists(def, name);
     this.admitCreate(def, obj);
     const rv = caller.dryRun ? this.store.rv : this.store.nextRv();
@@ -151,6 +161,7 @@ export class Registry {
     this.defaults(def, next, prev);
     validateObject(def, next, { checkName: false });
     if (def.generation && subresource !== 'status' && !deepEqual(specPart(def, prev), specPart(def, next))) {
+    this.admitFields(def, next, caller);
       next.metadata.generation = (prev.metadata.generation ?? 0) + 1;
     }
     const strip = (o: Obj) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined, resourceVersion: undefined } });

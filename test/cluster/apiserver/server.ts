@@ -20,6 +20,7 @@ import { kubevirtAction } from './kubevirt.ts';
 import { table, wantsTable } from './table.ts';
 import type { Attributes, Authorizer, Identity } from './rbac.ts';
 import type { ServiceAccountTokens } from './tokens.ts';
+import { parseFieldValidation, warningHeader } from './prune.ts';
 
 export interface ServerConfig {
   adminToken: string;
@@ -379,6 +380,15 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     if (r.action) {
       if (method !== 'PUT') throw errors.methodNotAllowed();
+    const options = method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : 'PatchOptions';
+    const warnings: string[] = [];
+    const caller = {
+      manager: q.get('fieldManager') || String(req.headers['user-agent'] ?? 'unknown').split('/')[0]! || 'unknown', dryRun: q.get('dryRun') === 'All',
+      fieldValidation: ['POST', 'PUT', 'PATCH'].includes(method) ? parseFieldValidation(q.get('fieldValidation'), options) : undefined,
+      warnings,
+    };
+    // Pruning's unknown-field warnings, one `Warning` header each (merged into writeHead's headers).
+    const warn = () => { if (warnings.length) res.setHeader('Warning', warnings.map(warningHeader)); };
       const body = await this.readBody(req);
       const code = kubevirtAction(this.registry, r.action, ns, r.name!, body);
       this.send(res, code, '', headers, 'text/plain; charset=utf-8');
@@ -402,6 +412,7 @@ export class ApiServer {
         case 'POST': {
           if (def.namespaced && r.namespace === undefined) throw errors.methodNotAllowed();
           const obj = this.registry.create(def, ns, this.json(await this.readBody(req)), caller);
+          warn();
           return this.sendJson(req, res, 201, toJson(obj), headers);
         }
         case 'DELETE': return this.deleteCollection(req, res, def, r.namespace, q, headers);
@@ -422,10 +433,12 @@ export class ApiServer {
       }
       case 'PATCH': {
         const { obj, created } = this.registry.patch(def, ns, r.name, String(req.headers['content-type'] ?? ''), await this.readBody(req), q, caller, sub);
+        warn();
         return this.sendJson(req, res, created ? 201 : 200, toJson(obj), headers);
       }
       case 'DELETE': {
         const raw = await this.readBody(req);
+        warn();
         const opts: Obj = raw.trim() ? this.json(raw) : {};
         if (q.get('propagationPolicy')) opts.propagationPolicy = q.get('propagationPolicy');
         if (q.get('dryRun')) opts.dryRun = q.get('dryRun');

@@ -3,7 +3,7 @@
  * conditions, and the vApp status from its row, instance and VMs.
  */
 import { describe, expect, it } from 'vitest';
-import { instanceConditions, vappStatus, vmStatus, type VmStatus } from '#lib/k8s/status.ts';
+import { DISKS_PENDING, instanceConditions, vappStatus, vmStatus, type VmStatus } from '#lib/k8s/status.ts';
 
 describe('vmStatus', () => {
   const table: [string, VmStatus][] = [
@@ -67,6 +67,15 @@ describe('vappStatus', () => {
   const ready = { ready: true, failed: undefined };
   const pending = { ready: false, failed: undefined };
   const base = { rowStatus: 'POWERED_OFF', instance: ready, vmStatuses: [] as VmStatus[], clusterKnown: true };
+
+  it('stays INSTANTIATING while a VM\'s disks are pending (the VM itself reads POWERING_ON), and not otherwise', () => {
+    expect(vmStatus({ status: { printableStatus: 'Provisioning' } }).status).toBe('POWERING_ON');
+    expect(DISKS_PENDING.has('Provisioning') && DISKS_PENDING.has('WaitingForVolumeBinding')).toBe(true);
+    expect(vappStatus({ ...base, vmStatuses: ['POWERING_ON'], disksPending: true }).status).toBe('INSTANTIATING');
+    expect(vappStatus({ ...base, vmStatuses: ['POWERING_ON', 'POWERED_ON'], disksPending: true }).status).toBe('INSTANTIATING');
+    expect(vappStatus({ ...base, vmStatuses: ['POWERING_ON'], disksPending: false }).status).toBe('MIXED');
+    expect(vappStatus({ ...base, rowStatus: 'DELETING', vmStatuses: ['POWERING_ON'], disksPending: true }).status).toBe('DELETING');
+  });
 
   it('is INSTANTIATING while the row is CREATING, whatever the cluster says', () => {
     expect(vappStatus({ ...base, rowStatus: 'CREATING', vmStatuses: ['POWERED_ON'] })).toEqual({ status: 'INSTANTIATING', message: null });
