@@ -37,7 +37,9 @@ export class Discovery {
 
   apiGroup(name: string): Obj | undefined {
     if (!this.groups().includes(name)) return undefined;
-    const v = { groupVersion: `${name}/v1`, version: 'v1' };
+    // The version its resources are served at (cdi.kubevirt.io and instancetype.kubevirt.io are v1beta1).
+    const version = RESOURCES.find((r) => r.group === name)?.version ?? 'v1';
+    const v = { groupVersion: `${name}/${version}`, version };
     return { kind: 'APIGroup', apiVersion: 'v1', name, versions: [v], preferredVersion: v };
   }
 
@@ -46,8 +48,8 @@ export class Discovery {
   }
 
   resourceList(group: string, version: string): Obj | undefined {
-    if (version !== 'v1') return undefined;
     if (group === KUBEVIRT_SUBRESOURCE_GROUP) {
+      if (version !== 'v1') return undefined;
       if (!this.withSubresources) return undefined;
       return {
         kind: 'APIResourceList', apiVersion: 'v1', groupVersion: `${group}/v1`,

@@ -376,10 +376,7 @@ export class ApiServer {
   private async handleResource(req: IncomingMessage, res: ServerResponse, r: Route, verb: string, q: URLSearchParams, headers: Record<string, string>, identity: Identity): Promise<void> {
     const def = r.def;
     const ns = r.namespace ?? '';
-    const caller = { manager: q.get('fieldManager') || String(req.headers['user-agent'] ?? 'unknown').split('/')[0]! || 'unknown', dryRun: q.get('dryRun') === 'All' };
     const method = req.method ?? 'GET';
-    if (r.action) {
-      if (method !== 'PUT') throw errors.methodNotAllowed();
     const options = method === 'POST' ? 'CreateOptions' : method === 'PUT' ? 'UpdateOptions' : 'PatchOptions';
     const warnings: string[] = [];
     const caller = {
@@ -389,6 +386,8 @@ export class ApiServer {
     };
     // Pruning's unknown-field warnings, one `Warning` header each (merged into writeHead's headers).
     const warn = () => { if (warnings.length) res.setHeader('Warning', warnings.map(warningHeader)); };
+    if (r.action) {
+      if (method !== 'PUT') throw errors.methodNotAllowed();
       const body = await this.readBody(req);
       const code = kubevirtAction(this.registry, r.action, ns, r.name!, body);
       this.send(res, code, '', headers, 'text/plain; charset=utf-8');
