@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApiextensionsV1Api, CustomObjectsApi, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubernetesObjectApi, type KubeConfig, type KubernetesObject, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
@@ -35,7 +35,11 @@ export async function installCrds(
 ): Promise<string[]> {
   const log = opts.log ?? (() => {});
   const custom = kc.makeApiClient(CustomObjectsApi);
-  const ext = kc.makeApiClient(ApiextensionsV1Api);
+  // Not ApiextensionsV1Api.createCustomResourceDefinition: its typed serializer reads the schema
+  // flags under their model names (`x_kubernetes_preserve_unknown_fields`), so the YAML's
+  // `x-kubernetes-preserve-unknown-fields` never reached the server and it pruned `spec.template`
+  // to `{}`. KubernetesObjectApi sends the manifest as it is.
+  const objects = KubernetesObjectApi.makeApiClient(kc);
   const created: string[] = [];
   const wanted = loadCrdManifests();
   for (const crd of wanted) {
@@ -43,7 +47,7 @@ export async function installCrds(
     const version = crd.spec.versions[0]!.name;
     if (await served(custom, group, version, names.plural)) continue;
     try {
-      await ext.createCustomResourceDefinition({ body: crd });
+      await objects.create(crd as unknown as KubernetesObject);
       created.push(crd.metadata!.name!);
       log(`installed CRD ${crd.metadata!.name}`);
     } catch (e) {
