@@ -138,10 +138,11 @@ describe('DELETE /cloudapi/1.0.0/vapps/:vappId', () => {
     const real = k8s.deleteVappObjects;
     // The reconciler finishing the deletion mid-call: the objects go, then the row.
     k8s.deleteVappObjects = async function (this: typeof k8s, ...args: Parameters<typeof real>) {
-      await real.apply(this, args);
+      const out = await real.apply(this, args);
       t.db.$client.prepare('DELETE FROM vms WHERE vapp_id = ?').run(id);
       t.db.$client.prepare('DELETE FROM vapps WHERE id = ?').run(id);
-    } as typeof real;
+      return out;
+    };
     try {
       const res = await t.request('DELETE', vappPath(v.id), { token: w.tokens.user });
       expect(res.status).toBe(202);
