@@ -454,6 +454,20 @@ describe('StatusSync edge cases', () => {
     expect(findVmByUid(u.db, 'uid-vm')).toMatchObject({ numCpus: 1, coresPerSocket: 1, memoryMb: 1024, guestOs: null, interfaces: [] });
   });
 
+  it('keeps a vApp INSTANTIATING while its VM is Provisioning its disks, then follows the VM', () => {
+    const u = unit({ instance: { metadata: { uid: 'uid-ti' }, ...ready } });
+    const v = seedVapp(u.db, u.vdc, 'owner', 'v', { status: 'INSTANTIATING', instanceUid: 'uid-ti' });
+    u.sync.rememberInstance('uid-ti', v.id);
+    const vm = { metadata: { name: 'v-1', namespace: u.vdc.namespace, uid: 'uid-vm', labels: { [OWNER]: 'uid-ti' } }, spec: { runStrategy: 'Always' }, status: { printableStatus: 'Provisioning' } };
+    u.sync.vmEvent('add', vm);
+    expect(vmsOfVapp(u.db, v.id)[0]!.status).toBe('POWERING_ON');
+    expect(findVapp(u.db, v.id)!.status).toBe('INSTANTIATING');
+    u.sync.vmEvent('update', { ...vm, status: { printableStatus: 'Starting' } });
+    expect(findVapp(u.db, v.id)!.status).toBe('MIXED');
+    u.sync.vmEvent('update', { ...vm, status: { printableStatus: 'Running' } });
+    expect(findVapp(u.db, v.id)!.status).toBe('POWERED_ON');
+  });
+
   it('adopts a VM of an instance remembered before its event, and tells VM listeners until they unsubscribe', () => {
     const u = unit();
     const v = seedVapp(u.db, u.vdc, 'owner', 'v', { status: 'INSTANTIATING' });
