@@ -16,6 +16,7 @@
  */
 import { Authorizer, DEFAULT_RBAC } from './apiserver/rbac.ts';
 import { ServiceAccountTokens } from './apiserver/tokens.ts';
+import { admitTemplateInstanceUpdate } from './apiserver/templateinstance-admission.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -25,10 +26,10 @@ import { Controllers } from './apiserver/gc.ts';
 import type { FaultControl } from './apiserver/faults.ts';
 import { admitCount, startQuotaController } from './apiserver/quota.ts';
 import { Registry } from './apiserver/registry.ts';
-import { findResource } from './apiserver/resources.ts';
 import { CrdSchemas } from './apiserver/crd-schemas.ts';
 import { pruneWrite } from './apiserver/prune.ts';
 import { loadCrdManifests } from './crds/index.ts';
+import { findResource } from './apiserver/resources.ts';
 import { ApiServer } from './apiserver/server.ts';
 import { Store } from './apiserver/store.ts';
 import { selfSignedCert } from './apiserver/tls.ts';
@@ -40,6 +41,12 @@ export interface SimulatorOptions {
   port?: number;
   tls?: boolean;
   token?: string;
+  /**
+   * Admit TemplateInstances as OpenShift's API server does: spec.requester filled from the caller,
+   * another requester needs `assign`, spec immutable. Default off: the recorded cluster served
+   * TemplateInstance as a plain CRD, and the controllers' tests rely on that.
+   */
+  templateInstanceAdmission?: boolean;
   /** Token of a user with no permissions (403 on everything but discovery). Default random. */
   userToken?: string;
   /** Name that `userToken` authenticates as (default "test-user"). */
@@ -98,16 +105,17 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const authorizer = new Authorizer(store);
   const tokens = new ServiceAccountTokens(store);
   registry.admitCreate = (def, obj) => admitCount(store, def, obj);
+  // Custom resources are pruned by their CRD's structural schema (a stored CRD, else crds/*.yaml).
+  const crdSchemas = new CrdSchemas(store, loadCrdManifests() as never[], true);
+  registry.admitFields = (def, obj, caller) => pruneWrite(obj, crdSchemas.schema(def), caller);
+  if (opts.templateInstanceAdmission) registry.admitUpdate = admitTemplateInstanceUpdate;
   const controllers = new Controllers(store, registry, opts.gcDelayMs ?? 20, opts.namespaceFinalizeDelayMs ?? 200);
   const stopQuota = opts.quotaController === false ? () => {} : startQuotaController(store, registry);
   const tls = opts.tls ? selfSignedCert(dir) : undefined;
   const server = new ApiServer(store, registry, {
-    authorizer, tokens,
+    authorizer, tokens, templateInstanceAdmission: opts.templateInstanceAdmission ?? false,
     adminToken: token, userToken, userName: opts.userName ?? 'test-user', subresources: opts.subresources ?? true,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, tls, port: opts.port ?? 0,
-  // Custom resources are pruned by their CRD's structural schema (a stored CRD, else crds/*.yaml).
-  const crdSchemas = new CrdSchemas(store, loadCrdManifests() as never[], true);
-  registry.admitFields = (def, obj, caller) => pruneWrite(obj, crdSchemas.schema(def), caller);
   });
   await server.start();
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;

@@ -46,6 +46,8 @@ function b64(s: string): string { return Buffer.from(s, 'utf8').toString('base64
 export class Registry {
   /** Hook for quota admission: throws to refuse a create. */
   admitCreate: (def: ResourceDef, obj: Obj) => void = () => {};
+  /** Called before an update/patch of the main resource (not a subresource) is stored; throws to refuse. */
+  admitUpdate: (def: ResourceDef, prev: Obj, next: Obj) => void = () => {};
   /** Hook for decoding-time field handling (CRD pruning): may change `obj`, throw, or add warnings. */
   admitFields: (def: ResourceDef, obj: Obj, caller: Caller) => void = () => {};
 
@@ -123,9 +125,9 @@ export class Registry {
     for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'managedFields', 'selfLink']) delete meta[k];
     obj.metadata = meta;
     if (def.statusSubresource && def.crd) delete obj.status;
+    this.admitFields(def, obj, caller);
     this.defaults(def, obj);
     validateObject(def, obj, { checkName: true });
-    this.admitFields(def, obj, caller);
     if (this.store.get(def, ns, name)) throw errors.alreadyExists(def, name);
     this.admitCreate(def, obj);
     const rv = caller.dryRun ? this.store.rv : this.store.nextRv();
@@ -144,6 +146,7 @@ export class Registry {
    * Returns the stored object; an update that changes nothing returns `prev` and bumps nothing.
    */
   commit(def: ResourceDef, prev: Obj, next: Obj, caller: Caller, subresource?: string, fields?: Obj[]): Obj {
+    if (subresource === undefined) this.admitUpdate(def, prev, next);
     next.apiVersion = apiVersionOf(def);
     next.kind = def.kind;
     const meta: Obj = { ...next.metadata };
@@ -158,10 +161,10 @@ export class Registry {
     } else if (def.statusSubresource) {
       if (prev.status === undefined) delete next.status; else next.status = prev.status;
     }
+    this.admitFields(def, next, caller);
     this.defaults(def, next, prev);
     validateObject(def, next, { checkName: false });
     if (def.generation && subresource !== 'status' && !deepEqual(specPart(def, prev), specPart(def, next))) {
-    this.admitFields(def, next, caller);
       next.metadata.generation = (prev.metadata.generation ?? 0) + 1;
     }
     const strip = (o: Obj) => ({ ...o, metadata: { ...o.metadata, managedFields: undefined, resourceVersion: undefined } });

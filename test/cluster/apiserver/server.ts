@@ -21,6 +21,7 @@ import { table, wantsTable } from './table.ts';
 import type { Attributes, Authorizer, Identity } from './rbac.ts';
 import type { ServiceAccountTokens } from './tokens.ts';
 import { parseFieldValidation, warningHeader } from './prune.ts';
+import { admitTemplateInstanceCreate } from './templateinstance-admission.ts';
 
 export interface ServerConfig {
   adminToken: string;
@@ -35,6 +36,8 @@ export interface ServerConfig {
   authorizer: Authorizer;
   /** Tokens issued through TokenRequest. */
   tokens: ServiceAccountTokens;
+  /** OpenShift's templateinstance strategy (requester filled/checked on create); off like the CRD-served recordings. */
+  templateInstanceAdmission: boolean;
 }
 
 const FLOWSCHEMA_UID = '367a39b8-88c8-4059-9589-33ef9fcb9d57';
@@ -410,7 +413,9 @@ export class ApiServer {
         case 'GET': return verb === 'watch' ? this.watch(res, def, r.namespace, q, headers) : this.list(req, res, def, r.namespace, q, headers);
         case 'POST': {
           if (def.namespaced && r.namespace === undefined) throw errors.methodNotAllowed();
-          const obj = this.registry.create(def, ns, this.json(await this.readBody(req)), caller);
+          const body = this.json(await this.readBody(req));
+          if (this.cfg.templateInstanceAdmission) admitTemplateInstanceCreate(this.cfg.authorizer, identity, def, ns, body);
+          const obj = this.registry.create(def, ns, body, caller);
           warn();
           return this.sendJson(req, res, 201, toJson(obj), headers);
         }
@@ -428,6 +433,7 @@ export class ApiServer {
         const obj = r.subresource === 'finalize'
           ? this.finalizeNamespace(r.name, this.json(await this.readBody(req)))
           : this.registry.update(def, ns, r.name, this.json(await this.readBody(req)), caller, sub);
+        warn();
         return this.sendJson(req, res, 200, toJson(obj), headers);
       }
       case 'PATCH': {
@@ -437,7 +443,6 @@ export class ApiServer {
       }
       case 'DELETE': {
         const raw = await this.readBody(req);
-        warn();
         const opts: Obj = raw.trim() ? this.json(raw) : {};
         if (q.get('propagationPolicy')) opts.propagationPolicy = q.get('propagationPolicy');
         if (q.get('dryRun')) opts.dryRun = q.get('dryRun');
