@@ -3,8 +3,12 @@
  *
  * `startSimulator()` serves the REST API SSVirt uses on 127.0.0.1 (HTTP, or HTTPS with a
  * self-signed certificate that is written into the kubeconfig), authenticates a bearer token
- * (`token`, admin) and a second token (`userToken`, user "test-user", allowed nothing), and writes
- * a kubeconfig for @kubernetes/client-node or kubectl.
+ * (`token`, admin: system:masters) and a second token (`userToken`, user "test-user", no RBAC
+ * bindings), and writes a kubeconfig for @kubernetes/client-node or kubectl. Every other request is
+ * decided by RBAC (apiserver/rbac.ts) from the stored ClusterRoles/Roles and their bindings;
+ * ServiceAccount tokens come from TokenRequest or `serviceAccountToken(ns, name)`, and
+ * `kubeconfigFor(token)` writes a kubeconfig for one. SubjectAccessReview is served;
+ * `templateInstanceAdmission: true` adds OpenShift's TemplateInstance requester/immutability checks.
  *
  * Control API: `sim.faults` in-process, or over HTTP on a second port (`controlUrl`, plain HTTP,
  * admin bearer token) so faults can be injected into a separately running server under test even
