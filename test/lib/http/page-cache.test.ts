@@ -168,7 +168,7 @@ describe('cached pages and cluster state', () => {
     expect(await names(w.tokens.user)).toEqual(['fedora']);
     expect(await names(w.tokens.user)).toEqual(['fedora']);
     expect(pages.hits).toBe(1);
-    source.set([fakeTemplate('fedora'), fakeTemplate('centos'), fakeTemplate('lab', { hidden: true })]);
+    source.set([fakeTemplate('fedora'), fakeTemplate('centos'), fakeTemplate('lab', { deprecated: true })]);
     expect(await names(w.tokens.user)).toEqual(['centos', 'fedora']);
     expect(await names(w.tokens.sys)).toEqual(['centos', 'fedora', 'lab']);
     // Another org's user still gets the 403 for a catalog it cannot see, cached page or not.
