@@ -12,6 +12,11 @@ import type { PowerAction } from './power.ts';
 export interface ClusterHealth {
   kubernetes: 'ok' | 'not-configured' | `unreachable: ${string}`;
   informers: 'synced' | 'syncing';
+  /**
+   * Why informers are not synced, by informer (e.g. a 403 when the ClusterRole lacks list/watch):
+   * readiness must name the cause, not only say "syncing".
+   */
+  informerProblems?: Record<string, string>;
   /** Namespaces labelled as SSVirt VDCs that no row claims (reported, never deleted). */
   unclaimedNamespaces?: string[];
 }

@@ -12,6 +12,8 @@ export type InformerEvent = 'add' | 'update' | 'delete';
 export interface SupervisedInformer<T extends KubernetesObject> {
   readonly name: string;
   synced(): boolean;
+  /** Why the informer is not synced (its last list or watch error), while it is not. */
+  problem(): string | undefined;
   list(namespace?: string): ReadonlyArray<T>;
   get(name: string, namespace?: string): T | undefined;
   /** Resolves once the first list has arrived (or after `timeoutMs`). */
@@ -38,6 +40,7 @@ export function startInformer<T extends KubernetesObject>(spec: InformerSpec<T>)
   const inf = makeInformer<T>(spec.kc, spec.path, spec.list, spec.labelSelector);
   const backoff = spec.backoff ?? { initialMs: 250, maxMs: 30_000 };
   let synced = false;
+  let lastError: string | undefined;
   let stopped = false;
   let delay = backoff.initialMs;
   let timer: NodeJS.Timeout | undefined;
@@ -47,6 +50,7 @@ export function startInformer<T extends KubernetesObject>(spec: InformerSpec<T>)
     synced = v;
     spec.metrics?.informerSynced.set({ informer: spec.name }, v ? 1 : 0);
     if (v) {
+      lastError = undefined;
       delay = backoff.initialMs;
       waiters.splice(0).forEach((w) => w());
     }
@@ -78,6 +82,7 @@ export function startInformer<T extends KubernetesObject>(spec: InformerSpec<T>)
     failedDuringStart = true;
     markSynced(false);
     if (stopped) return;
+    lastError = describe(err);
     spec.metrics?.informerRestarts.inc({ informer: spec.name });
     spec.log.warn({ informer: spec.name, err: describe(err), retryInMs: delay }, 'informer stopped; restarting');
     scheduleRestart();
@@ -90,7 +95,8 @@ export function startInformer<T extends KubernetesObject>(spec: InformerSpec<T>)
       await inf.start();
     } catch (err) {
       failedDuringStart = true;
-      spec.log.warn({ informer: spec.name, err: describe(err) }, 'informer start failed');
+      lastError = describe(err);
+      spec.log.warn({ informer: spec.name, err: lastError }, 'informer start failed');
       scheduleRestart();
       return;
     }
@@ -109,6 +115,7 @@ export function startInformer<T extends KubernetesObject>(spec: InformerSpec<T>)
   return {
     name: spec.name,
     synced: () => synced,
+    problem: () => (synced ? undefined : lastError),
     list: (ns) => inf.list(ns),
     get: (n, ns) => inf.get(n, ns),
     waitForSync: (ms) =>

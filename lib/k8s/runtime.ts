@@ -145,6 +145,11 @@ export class ClusterRuntime implements Cluster {
       kubernetes: this.lastProblem ? `unreachable: ${this.lastProblem}` : 'ok',
       informers: this.all().every((i) => i.synced()) ? 'synced' : 'syncing',
     };
+    const problems = Object.fromEntries(this.all().flatMap((i) => {
+      const p = i.problem();
+      return p ? [[i.name, p]] : [];
+    }));
+    if (Object.keys(problems).length) h.informerProblems = problems;
     const unclaimed = this.reconciler?.unclaimed ?? [];
     if (unclaimed.length) h.unclaimedNamespaces = unclaimed;
     return h;
