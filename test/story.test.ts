@@ -34,6 +34,7 @@ import { loadSampleTemplates, sampleTemplates } from '#test/cluster/templates/in
 import { installCrds } from '#test/cluster/crds/index.ts';
 import { startServer, tempDir, waitReady, type ServerProcess } from '#test/support/server-process.ts';
 import { until } from '#test/support/wait.ts';
+import { serverIdentity, type ServerIdentity } from '#test/support/service-account.ts';
 import { parseQuantity } from '#lib/k8s/quantity.ts';
 import { ROOT } from '../scripts/build.ts';
 
@@ -62,6 +63,7 @@ let custom: CustomObjectsApi;
 let data: string;
 let stopCluster: () => Promise<void> = async () => {};
 let adminToken: string;
+let identity: ServerIdentity;
 /** Orgs to force-delete afterwards (the story deletes its own; a failure leaves them here). */
 const orgsToClean = new Set<string>();
 
@@ -170,22 +172,28 @@ beforeAll(async () => {
     }
   } else {
     mkdirSync(join(data, 'cluster'));
-    const sim = await startSimulator({ tls: true, dir: join(data, 'cluster'), namespaceFinalizeDelayMs: 100, gcDelayMs: 20 });
+    const sim = await startSimulator({ tls: true, dir: join(data, 'cluster'), namespaceFinalizeDelayMs: 100, gcDelayMs: 20, templateInstanceAdmission: true });
     kc = sim.kubeConfig();
     kubeconfigPath = sim.kubeconfigPath;
     let controllers: RunningControllers | undefined;
     try {
       await loadSampleTemplates(kc, TEMPLATE_NS);
-      controllers = await startControllers(kc, { stepDelayMs: 10 });
+      controllers = await startControllers(kc, { stepDelayMs: 10, requireRequester: true });
     } finally {
       stopCluster = async () => { await controllers?.stop(); await sim.stop(); };
     }
   }
   core = kc.makeApiClient(CoreV1Api);
   custom = kc.makeApiClient(CustomObjectsApi);
+  // The server runs as its ServiceAccount with exactly the manifests' ClusterRole, as installed;
+  // `kc` (admin) is only for the test's own checks.
+  identity = await serverIdentity(kc, data);
+  const removeIdentity = identity;
+  const stopControllers = stopCluster;
+  stopCluster = async () => { await removeIdentity.remove().catch(() => {}); await stopControllers(); };
   server = await startServer({
     command: [process.execPath, join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'lib/server.ts'],
-    env: { SSVIRT_DB_PATH: join(data, 'ssvirt.db'), SSVIRT_KUBECONFIG: kubeconfigPath, SSVIRT_ADMIN_PASSWORD: PASSWORD, SSVIRT_LOGIN_DELAY_MS: '0' },
+    env: { SSVIRT_DB_PATH: join(data, 'ssvirt.db'), SSVIRT_KUBECONFIG: identity.kubeconfigPath, SSVIRT_ADMIN_PASSWORD: PASSWORD, SSVIRT_LOGIN_DELAY_MS: '0' },
   });
   await waitReady(server, 60_000, 50);
   adminToken = await login('admin@System', PASSWORD, true);

@@ -2,6 +2,12 @@
  * A simulated cluster for function tests: the Kubernetes API simulator, the OpenShift/KubeVirt
  * controllers and the sample templates, shared by the tests of one file; each test app gets its
  * own ClusterRuntime (the real lib/k8s) bound to its own database.
+ *
+ * The runtime talks to the simulator as the server's ServiceAccount bound to the ClusterRole
+ * rendered from manifests/ (test/support/service-account.ts), never with the admin token, so a
+ * permission the install lacks fails these tests as it would fail on a real cluster. A test may
+ * bind a narrowed rule set instead (`app({ rules })`). The simulator's controllers and the tests'
+ * own checks use the admin token.
  */
 import { Registry } from 'prom-client';
 import { startSimulator, type Simulator } from '#test/cluster/index.ts';
@@ -12,31 +18,43 @@ import { startRuntime } from '#lib/k8s/boot.ts';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { KubeApi } from '#lib/k8s/api.ts';
 import { makeTestApp, type TestApp } from './app.ts';
+import { serverIdentity, type ServerIdentity } from './service-account.ts';
+import { dirname } from 'node:path';
+import type { V1PolicyRule } from '@kubernetes/client-node';
 
 export interface TestCluster {
   sim: Simulator;
-  /** A test app wired to the simulator through a fresh ClusterRuntime. */
-  app(opts?: { env?: Record<string, string> }): Promise<TestApp & { runtime: ClusterRuntime }>;
+  /** The server's ServiceAccount with the manifests' ClusterRole, as every test app uses it by default. */
+  identity: ServerIdentity;
+  /**
+   * A test app wired to the simulator through a fresh ClusterRuntime, authenticated as `identity`,
+   * or as a ServiceAccount of its own bound to `rules` only.
+   */
+  app(opts?: { env?: Record<string, string>; rules?: V1PolicyRule[] }): Promise<TestApp & { runtime: ClusterRuntime; identity: ServerIdentity }>;
   stop(): Promise<void>;
 }
 
 /** Starts the simulator, controllers and templates (call in beforeAll; stop in afterAll). */
 export async function startTestCluster(opts: { subresources?: boolean; stepDelayMs?: number } = {}): Promise<TestCluster> {
-  const sim = await startSimulator({ tls: true, subresources: opts.subresources, namespaceFinalizeDelayMs: 100, gcDelayMs: 20 });
+  const sim = await startSimulator({ tls: true, subresources: opts.subresources, namespaceFinalizeDelayMs: 100, gcDelayMs: 20, templateInstanceAdmission: true });
   const kc = sim.kubeConfig();
-  const controllers = await startControllers(kc, { stepDelayMs: opts.stepDelayMs ?? 10 });
+  // As OpenShift's controller: an instance without spec.requester fails, and the requester's rights are reviewed.
+  const controllers = await startControllers(kc, { stepDelayMs: opts.stepDelayMs ?? 10, requireRequester: true });
   await loadSampleTemplates(kc);
+  const identity = await serverIdentity(kc, dirname(sim.kubeconfigPath));
   const runtimes: ClusterRuntime[] = [];
   return {
     sim,
+    identity,
     async app(o = {}) {
+      const who = o.rules ? await serverIdentity(kc, dirname(sim.kubeconfigPath), { rules: o.rules }) : identity;
       let runtime!: ClusterRuntime;
       const t = await makeTestApp({
-        env: { SSVIRT_KUBECONFIG: sim.kubeconfigPath, ...o.env },
-        k8s: async ({ db, config, log }) => (runtime = await startRuntime({ kc: sim.kubeConfig(), config, db, log, registry: new Registry(), timeoutMs: 3_000 })),
+        env: { SSVIRT_KUBECONFIG: who.kubeconfigPath, ...o.env },
+        k8s: async ({ db, config, log }) => (runtime = await startRuntime({ kc: who.kubeConfig(), config, db, log, registry: new Registry(), timeoutMs: 3_000 })),
       });
       runtimes.push(runtime);
-      return Object.assign(t, { runtime });
+      return Object.assign(t, { runtime, identity: who });
     },
     async stop() {
       await Promise.all(runtimes.map((r) => r.stop()));
