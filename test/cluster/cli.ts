@@ -100,6 +100,8 @@ export async function runCluster(
       token: args.token,
       subresources: !args['no-subresources'],
       dir: args.dir,
+      // The simulator stands in for OpenShift: TemplateInstances get their requester from the caller.
+      templateInstanceAdmission: true,
     });
     kc = sim.kubeConfig();
     kubeconfigPath = resolve(sim.kubeconfigPath);
@@ -111,7 +113,9 @@ export async function runCluster(
   try {
     const templates = args['no-templates'] ? 0 : await loadSampleTemplates(kc, args['template-namespace']);
     if (templates) say(`templates: ${templates} in namespace ${args['template-namespace']}`);
-    const controllers = await startControllers(kc, { stepDelayMs, log, requireRequester: args['require-requester'] });
+    // On the simulator every instance has a requester (admission fills it), so the controller
+    // requires one as OpenShift's does; a bare API server attached to may not fill it.
+    const controllers = await startControllers(kc, { stepDelayMs, log, requireRequester: args['require-requester'] || !args.attach });
     say(`kubeconfig: ${kubeconfigPath}`);
     return {
       kubeconfigPath,
