@@ -108,7 +108,7 @@ export const ITEM_FIELDS: Record<string, ItemField> = {
   description: { type: 'string', get: (e) => e.template.description },
   osType: { type: 'string', get: (e) => e.template.osType },
   os_type: { type: 'string', get: (e) => e.template.osType },
-  status: { type: 'string', get: () => 'AVAILABLE' },
+  status: { type: 'string', get: (e) => e.template.status },
   'template.namespace': { type: 'string', get: (e) => e.template.namespace },
   creationDate: { type: 'date', get: (e) => dateOf(e.template.creationTimestamp) },
 };

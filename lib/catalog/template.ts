@@ -14,6 +14,9 @@ export interface TemplateParameter {
   generated: boolean;
 }
 
+export const CATALOG_ITEM_STATUS = { available: 'AVAILABLE', unavailable: 'UNAVAILABLE' } as const;
+export type CatalogItemStatus = (typeof CATALOG_ITEM_STATUS)[keyof typeof CATALOG_ITEM_STATUS];
+
 export interface CatalogTemplate {
   namespace: string;
   name: string;
@@ -35,6 +38,11 @@ export interface CatalogTemplate {
   deprecated: boolean;
   /** Annotation `template.kubevirt.io/architecture`, e.g. `amd64`; null when absent. */
   architecture: string | null;
+  /** The default boot source (a CDI DataSource) of its VM, when it clones from one. */
+  bootSource: { namespace: string; name: string } | null;
+  /** UNAVAILABLE when the default boot source is missing or not Ready (`statusMessage` says which). */
+  status: CatalogItemStatus;
+  statusMessage: string | null;
   numberOfVMs: number;
   /** null when the template does not say (or says it through a parameter without a default). */
   numberOfCpus: number | null;

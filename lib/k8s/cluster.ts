@@ -28,6 +28,8 @@ export interface NamespaceState {
   terminating?: boolean;
 }
 
+import type { BootSourceRef, BootSourceState } from './boot-sources.ts';
+
 export interface Cluster {
   health(): ClusterHealth;
   /**
@@ -35,6 +37,8 @@ export interface Cluster {
    * which the catalog treats as "no templates".
    */
   templates?(): TemplateSource | undefined;
+  /** Whether a CDI DataSource can boot a VM now; absent → not checked (no cluster side to ask). */
+  bootSource?(ref: BootSourceRef): BootSourceState;
 
   /** How long a write of a failed call may still land (lib/k8s/late-writes.ts); 0 when unknown. */
   lateWriteMs?: number;

@@ -25,6 +25,7 @@ import type { Cluster, ClusterHealth, NamespaceState } from './cluster.ts';
 import type { VappRow } from '#db/queries/vapps.ts';
 import type { TemplateSource } from '#lib/catalog/template.ts';
 import { TemplateCache } from './templates.ts';
+import { dataSourceState, type BootSourceRef, type BootSourceState } from './boot-sources.ts';
 import { listInPages, type PageRequest } from './paged-list.ts';
 import type { Reconciler } from './reconciler.ts';
 
@@ -56,6 +57,8 @@ export class ClusterRuntime implements Cluster {
   readonly lateWriteMs: number;
   readonly vms: SupervisedInformer<Obj>;
   readonly vmis: SupervisedInformer<Obj>;
+  /** CDI DataSources (boot sources of templates), cluster-wide. */
+  readonly dataSources: SupervisedInformer<Obj>;
   private powerModeValue: PowerMode | undefined;
   private lastProblem: string | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
@@ -111,10 +114,25 @@ export class ClusterRuntime implements Cluster {
       list: list('list', 'virtualmachineinstances', (opt, page) => c.listClusterCustomObject({ group: 'kubevirt.io', version: 'v1', plural: 'virtualmachineinstances', ...page }, opt)),
       onEvent: (t, vmi) => this.sync.vmiEvent(t, vmi),
     });
+    this.dataSources = startInformer<Obj>({
+      ...base, name: 'datasources', path: '/apis/cdi.kubevirt.io/v1beta1/datasources',
+      list: list('list', 'datasources', (opt, page) => c.listClusterCustomObject({ group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datasources', ...page }, opt)),
+      onEvent: () => this.templatesChanged(),
+      onSynced: () => this.templatesChanged(),
+    });
     this.probe();
   }
 
-  private readonly templateCache = new TemplateCache(() => this.templatesInformer.flatMap((i) => i.list()));
+  /** Whether the DataSource `ref` can boot a VM now (from the informer cache). */
+  bootSource(ref: BootSourceRef): BootSourceState {
+    if (!this.dataSources.synced()) {
+      const why = this.dataSources.problem();
+      return { ready: false, reason: `boot source DataSource ${ref.namespace}/${ref.name} cannot be checked: ${why ? `listing DataSources failed (${why})` : 'DataSources not listed yet'}` };
+    }
+    return dataSourceState(ref, this.dataSources.get(ref.name, ref.namespace));
+  }
+
+  private readonly templateCache = new TemplateCache(() => this.templatesInformer.flatMap((i) => i.list()), (ref) => this.bootSource(ref));
   private templatesChanged() {
     this.templateCache?.invalidate();
   }
@@ -131,7 +149,7 @@ export class ClusterRuntime implements Cluster {
 
   /** Every informer, for readiness and shutdown. */
   private all(): SupervisedInformer<Obj>[] {
-    return [this.namespaces, this.quotas, ...this.templatesInformer, this.instances, this.vms, this.vmis];
+    return [this.namespaces, this.quotas, ...this.templatesInformer, this.instances, this.vms, this.vmis, this.dataSources];
   }
 
   /** Waits (bounded) for the first sync of every informer. */

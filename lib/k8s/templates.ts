@@ -3,7 +3,8 @@
  * parsed list is rebuilt lazily after the template informer reports a change, and is the same
  * array object until then (catalog indexes are keyed by it).
  */
-import type { CatalogTemplate, TemplateParameter, TemplateSource } from '#lib/catalog/template.ts';
+import { CATALOG_ITEM_STATUS, type CatalogTemplate, type TemplateParameter, type TemplateSource } from '#lib/catalog/template.ts';
+import { bootSourceRef, type BootSourceRef, type BootSourceState } from './boot-sources.ts';
 import { parseQuantity } from './quantity.ts';
 
 type Obj = Record<string, any>;
@@ -78,6 +79,9 @@ export function parseTemplate(t: Obj): CatalogTemplate {
     // The common templates mark deprecation with the label or the annotation, value "true".
     deprecated: labels[DEPRECATED] === 'true' || ann[DEPRECATED] === 'true',
     architecture: ann[ARCHITECTURE] || labels[ARCHITECTURE] || null,
+    bootSource: bootSourceRef(t, defaults) ?? null,
+    status: CATALOG_ITEM_STATUS.available,
+    statusMessage: null,
     numberOfVMs: vms.length,
     numberOfCpus: cpus,
     memoryBytes: memory,
@@ -127,7 +131,12 @@ export class TemplateCache implements TemplateSource {
   private byKey = new Map<string, CatalogTemplate>();
   private dirty = true;
 
-  constructor(private readonly objects: () => readonly Obj[]) {}
+  /**
+   * `bootSource` tells whether a DataSource can boot a VM; without it (no cluster side to ask)
+   * every item is AVAILABLE. The list is rebuilt (a new array) when DataSources change too, so
+   * caches keyed on its identity follow boot-source readiness.
+   */
+  constructor(private readonly objects: () => readonly Obj[], private readonly bootSource?: (ref: BootSourceRef) => BootSourceState) {}
 
   /** Marks the cache stale; the next read rebuilds it. */
   invalidate(): void {
@@ -136,13 +145,19 @@ export class TemplateCache implements TemplateSource {
 
   list(): readonly CatalogTemplate[] {
     if (this.dirty) {
-      const out = this.objects().filter(isVmTemplate).map(parseTemplate)
+      const out = this.objects().filter(isVmTemplate).map((o) => this.withAvailability(parseTemplate(o)))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.namespace < b.namespace ? -1 : 1));
       this.parsed = out;
       this.byKey = new Map(out.map((t) => [`${t.namespace}/${t.name}`, t]));
       this.dirty = false;
     }
     return this.parsed;
+  }
+
+  private withAvailability(t: CatalogTemplate): CatalogTemplate {
+    if (!t.bootSource || !this.bootSource) return t;
+    const state = this.bootSource(t.bootSource);
+    return state.ready ? t : { ...t, status: CATALOG_ITEM_STATUS.unavailable, statusMessage: state.reason };
   }
 
   get(namespace: string, name: string): CatalogTemplate | undefined {

@@ -33,6 +33,9 @@ import { badRequest } from '#lib/http/errors.ts';
 import { outcomeUnknown, UNDO_MESSAGE } from '#lib/k8s/late-writes.ts';
 import { resolveCatalogItem } from './catalog-item.ts';
 import { templateParameters } from './parameters.ts';
+import { bootSourceRef } from '#lib/k8s/boot-sources.ts';
+import type { Cluster } from '#lib/k8s/cluster.ts';
+import type { CatalogTemplate } from '#lib/catalog/template.ts';
 import type { InstantiateBody } from './schema.ts';
 
 /** Room for a `-NN` suffix and the Secret's `-params` within a DNS-1123 label. */
@@ -46,6 +49,24 @@ export function uniqueInstanceName(name: string, taken: Set<string>): string {
     const candidate = `${base}-${i}`;
     if (!taken.has(candidate)) return candidate;
   }
+}
+
+/**
+ * A VM cloned from a DataSource that is missing or not Ready never leaves Provisioning: refuse it
+ * now (400) rather than create a vApp that never starts. The caller may name another boot source
+ * through the template's parameters (DATA_SOURCE_NAME / DATA_SOURCE_NAMESPACE in the common
+ * templates), which is checked the same way.
+ */
+function checkBootSource(k8s: Cluster, template: Record<string, any>, t: CatalogTemplate, parameters: Record<string, string>, namespace: string): void {
+  if (!k8s.bootSource) return;
+  const values = new Map<string, string>();
+  for (const p of (template.parameters ?? []) as { name?: string; value?: string }[]) if (p?.name && p.value !== undefined) values.set(p.name, String(p.value));
+  for (const [k, v] of Object.entries(parameters)) values.set(k, v);
+  const ref = bootSourceRef(template, values, namespace);
+  if (!ref) return;
+  const state = k8s.bootSource(ref);
+  if (state.ready) return;
+  throw badRequest(`catalogItem: template ${t.namespace}/${t.name} cannot be instantiated: ${state.reason}; name a Ready boot source through its parameters (for the common templates DATA_SOURCE_NAME and DATA_SOURCE_NAMESPACE)`);
 }
 
 /** Instantiates and returns the new vApp's id. */
@@ -69,6 +90,7 @@ export async function instantiate(c: Ctx, found: VdcWithOrg, body: InstantiateBo
   // Steps 2: decided and written in one synchronous stretch (see the header).
   const instanceName = uniqueInstanceName(body.name, instanceNamesInVdc(db, vdc.id));
   const parameters = templateParameters(t, body.parameters ?? {}, instanceName);
+  checkBootSource(k8s, template, t, parameters, vdc.namespace);
   const id = randomUUID();
   const now = c.var.now();
   try {

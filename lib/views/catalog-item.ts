@@ -31,7 +31,9 @@ export function catalogItemView(cat: CatalogWithRefs, e: ItemEntry) {
     org: ref('org', cat.orgId, cat.orgName),
     isPublished: cat.isPublished,
     isExpired: false,
-    status: 'AVAILABLE',
+    status: t.status,
+    // Extra field beyond api.md's item shape: why an UNAVAILABLE item cannot be instantiated.
+    statusMessage: t.statusMessage,
     versionNumber: versionNumber(t.resourceVersion),
     creationDate: created,
     modificationDate: created,

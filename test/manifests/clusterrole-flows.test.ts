@@ -73,8 +73,17 @@ async function expectFailedVapp(x: World, id: string, resource: string) {
 }
 
 describe('the ClusterRole of manifests/, one rule removed at a time', () => {
-  // The rules for datasources and instancetypes serve boot-source readiness and instancetype sizes,
-  // which the catalog does not read yet: no flow to break without them.
+  // The instancetype rule serves template sizes from instancetypes, which the catalog does not read
+  // yet: no flow to break without it.
+
+  it('without datasources: catalog items are UNAVAILABLE, saying the DataSources cannot be listed', async () => {
+    const x = await world(without('cdi.kubevirt.io', 'datasources'));
+    const res = await x.t.request('GET', `/cloudapi/1.0.0/catalogs/urn:vcloud:catalog:${x.catalog.id}/catalogItems?filter=name==fedora-server-small`, { token: x.w.tokens.orgAdmin });
+    const item = (await json(res)).values[0];
+    expect(item.status).toBe('UNAVAILABLE');
+    expect(item.statusMessage).toMatch(FORBIDDEN);
+    expect(item.statusMessage).toContain('datasources');
+  }, 40_000);
 
   it('without namespaces: creating a VDC answers 503 naming namespaces', async () => {
     const x = await world(without('', 'namespaces'));
@@ -138,6 +147,7 @@ describe('the ClusterRole of manifests/, one rule removed at a time', () => {
   for (const [group, resource] of [
     ['template.openshift.io', 'templates'],
     ['kubevirt.io', 'virtualmachineinstances'],
+    ['cdi.kubevirt.io', 'datasources'],
   ] as const) {
     it(`without ${resource}: readiness is degraded and names the forbidden ${resource} informer`, async () => {
       const x = await world(without(group, resource));

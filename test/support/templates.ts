@@ -11,6 +11,7 @@ export function fakeTemplate(name: string, extra: Partial<CatalogTemplate> = {})
     namespace: 'openshift', name, displayName: name, description: `${name} template`,
     osType: 'fedora39', osName: 'Fedora 39', iconClass: 'icon-fedora', tags: ['kubevirt', 'fedora'],
     flavor: 'small', workload: 'server', hidden: false, deprecated: false, architecture: null,
+    bootSource: null, status: 'AVAILABLE', statusMessage: null,
     numberOfVMs: 1, numberOfCpus: 1, memoryBytes: 2 * 1024 ** 3, storageBytes: 30 * 1024 ** 3,
     parameters: [{ name: 'NAME', displayName: 'VM name', description: 'Name of the VM', required: true, hasDefault: false, generated: false }],
     creationTimestamp: '2026-11-01T10:00:00Z', resourceVersion: '42',

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { bootSourceRef } from '#lib/k8s/boot-sources.ts';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 const GROUP = 'template.openshift.io';
@@ -94,8 +95,58 @@ export async function applyTemplates(kc: KubeConfig, templates: Template[], name
  */
 export async function loadSampleTemplates(kc: KubeConfig, namespace = 'openshift'): Promise<number> {
   const templates = sampleTemplates();
+  await applyBootSources(kc, templates);
   await applyTemplates(kc, templates, namespace);
   return templates.length;
+}
+
+/** The default boot sources (DataSource namespace/name, from the parameter defaults) of templates. */
+export function defaultBootSources(templates: Template[]): { namespace: string; name: string }[] {
+  const seen = new Map<string, { namespace: string; name: string }>();
+  for (const t of templates) {
+    const values = new Map((t.parameters ?? []).filter((p) => p.value !== undefined).map((p) => [p.name, String(p.value)]));
+    const ref = bootSourceRef(t, values);
+    if (ref) seen.set(`${ref.namespace}/${ref.name}`, ref);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * Creates each default boot source as a Ready DataSource (with the namespace), as an OpenShift
+ * Virtualization cluster has them once its golden images are imported. Nothing simulates CDI's
+ * import itself: the status is written as CDI would report it for an imported PVC source.
+ */
+export async function applyBootSources(kc: KubeConfig, templates: Template[]): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const api = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datasources' };
+  for (const ref of defaultBootSources(templates)) {
+    await ensureNamespace(core, ref.namespace);
+    const body = {
+      apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataSource',
+      metadata: { name: ref.name, namespace: ref.namespace },
+      spec: { source: { pvc: { name: `${ref.name}-golden`, namespace: ref.namespace } } },
+    };
+    try {
+      await custom.createNamespacedCustomObject({ ...api, namespace: ref.namespace, body });
+    } catch (e) {
+      if (code(e) !== 409) throw e;
+    }
+    await setDataSourceReady(kc, ref, true);
+  }
+}
+
+/** Writes a DataSource's Ready condition through its status subresource. */
+export async function setDataSourceReady(kc: KubeConfig, ref: { namespace: string; name: string }, ready: boolean): Promise<void> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const current = await custom.getNamespacedCustomObjectStatus({ group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datasources', namespace: ref.namespace, name: ref.name }) as Record<string, any>;
+  const condition = ready
+    ? { type: 'Ready', status: 'True', reason: 'Ready', message: '', lastTransitionTime: new Date().toISOString() }
+    : { type: 'Ready', status: 'False', reason: 'NotFound', message: 'source PVC not found', lastTransitionTime: new Date().toISOString() };
+  await custom.replaceNamespacedCustomObjectStatus({
+    group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datasources', namespace: ref.namespace, name: ref.name,
+    body: { ...current, status: { ...current.status, conditions: [condition] } },
+  });
 }
 
 const FLAVORS = [

@@ -66,6 +66,7 @@ describe('parseTemplate', () => {
       hidden: false,
       deprecated: false,
       architecture: expect.toSatisfy((a: unknown) => a === null || typeof a === 'string'),
+      bootSource: { namespace: 'openshift-virtualization-os-images', name: 'fedora' }, status: 'AVAILABLE', statusMessage: null,
       numberOfVMs: 1,
       numberOfCpus: 1,
       memoryBytes: 2 * Gi,

@@ -4,6 +4,8 @@ import { seedCatalog, seedOrg, seedUser, USER_PASSWORD } from '#test/support/fix
 import { fakeCluster, fakeTemplate, FakeTemplateSource } from '#test/support/templates.ts';
 import { catalogItemId } from '#lib/catalog/items.ts';
 import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
+import { setDataSourceReady } from '#test/cluster/templates/index.ts';
+import { until } from '#test/support/wait.ts';
 
 describe('GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems', () => {
   let t: TestApp;
@@ -48,7 +50,7 @@ describe('GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems', () => {
     expect(body.values[0]).toEqual({
       id: `urn:vcloud:catalogitem:${id}`, name: 'fedora-small', displayName: 'Fedora 39 small', description: 'Fedora VM',
       catalogId: catRef.id, catalog: catRef, org: { name: 'Acme', id: `urn:vcloud:org:${acme.id}` }, isPublished: false,
-      isExpired: false, status: 'AVAILABLE', versionNumber: 1234, creationDate: '2026-11-01T10:00:00.000Z',
+      isExpired: false, status: 'AVAILABLE', statusMessage: null, versionNumber: 1234, creationDate: '2026-11-01T10:00:00.000Z',
       modificationDate: '2026-11-01T10:00:00.000Z', size: 30 * 1024 ** 3, owner: { name: 'olga', id: `urn:vcloud:user:${owner.id}` },
       osType: 'fedora39', os_type: 'fedora39', osName: 'Fedora 39', iconClass: 'icon-fedora', tags: ['kubevirt', 'fedora'],
       flavor: 'small', workload: 'server', hidden: false, deprecated: false, architecture: null,
@@ -164,5 +166,27 @@ describe('GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems with the simulate
     const one = await t.request('GET', `${base}/${small.id}`, { token: admin });
     expect(one.status).toBe(200);
     expect(await json(one)).toEqual(small);
+  });
+
+  it('shows an item UNAVAILABLE, saying why, while its default boot source is not Ready', async () => {
+    const t = await cluster.app();
+    const admin = await t.adminToken();
+    const cat = seedCatalog(t.db, seedOrg(t.db, 'Acme').id, 'Golden');
+    const base = `/cloudapi/1.0.0/catalogs/urn:vcloud:catalog:${cat.id}/catalogItems`;
+    const rhel = { namespace: 'openshift-virtualization-os-images', name: 'rhel9' };
+    const unavailable = async () => (await json(await t.request('GET', `${base}?filter=status==UNAVAILABLE`, { token: admin }))).values;
+    expect(await unavailable()).toEqual([]);
+    await setDataSourceReady(cluster.sim.kubeConfig(), rhel, false);
+    try {
+      const items = await until('the rhel9 items UNAVAILABLE', async () => {
+        const v = await unavailable();
+        return v.length ? v : undefined;
+      }, { timeoutMs: 5_000, intervalMs: 20 });
+      expect(items.map((x: any) => x.name)).toEqual(['rhel9-server-medium', 'rhel9-server-small']);
+      expect(items[0].statusMessage).toBe('boot source DataSource openshift-virtualization-os-images/rhel9 is not Ready (NotFound: source PVC not found)');
+    } finally {
+      await setDataSourceReady(cluster.sim.kubeConfig(), rhel, true);
+    }
+    await until('the rhel9 items AVAILABLE again', async () => (await unavailable()).length === 0, { timeoutMs: 5_000, intervalMs: 20 });
   });
 });

@@ -10,6 +10,8 @@ import { catalogItemId } from '#lib/catalog/items.ts';
 import { findVapp } from '#db/queries/vapps.ts';
 import { vapps } from '#db/schema.ts';
 import { eq } from 'drizzle-orm';
+import { setDataSourceReady } from '#test/cluster/templates/index.ts';
+import { until } from '#test/support/wait.ts';
 
 let cluster: TestCluster;
 let t: ClusterApp;
@@ -54,6 +56,29 @@ async function instancesOf(namespace: string): Promise<string[]> {
 }
 
 describe('POST /cloudapi/1.0.0/vdcs/:vdcId/actions/instantiateTemplate', () => {
+  it('answers 400 for an item whose boot source is not Ready unless another Ready one is named, creating nothing', async () => {
+    const rhel = { namespace: 'openshift-virtualization-os-images', name: 'rhel9' };
+    const item = `urn:vcloud:catalogitem:${catalogItemId(w.catalog.id, { namespace: 'openshift', name: 'rhel9-server-small' })}`;
+    await setDataSourceReady(cluster.sim.kubeConfig(), rhel, false);
+    try {
+      await until('rhel9-server-small UNAVAILABLE', () => t.runtime.templates().get('openshift', 'rhel9-server-small')?.status === 'UNAVAILABLE', { timeoutMs: 5_000, intervalMs: 20 });
+      const before = t.db.select().from(vapps).all().length;
+      const refused = await t.request('POST', path(), { token: w.tokens.user, body: { name: unique('boot'), catalogItem: { id: item } } });
+      expect(refused.status).toBe(400);
+      const body = await json(refused);
+      expect(body.minorErrorCode).toBe('BAD_REQUEST');
+      expect(body.message).toContain('boot source DataSource openshift-virtualization-os-images/rhel9 is not Ready');
+      const missing = await t.request('POST', path(), { token: w.tokens.user, body: { name: unique('boot'), catalogItem: { id: item }, parameters: { DATA_SOURCE_NAME: 'no-such-image' } } });
+      expect(missing.status).toBe(400);
+      expect((await json(missing)).message).toContain('boot source DataSource openshift-virtualization-os-images/no-such-image does not exist');
+      expect(t.db.select().from(vapps).all().length).toBe(before);
+      // Another Ready boot source named through the template's parameters is fine.
+      await instantiateOk(t, w.tokens.user, w.vdc.id, { name: unique('boot'), catalogItem: { id: item }, parameters: { DATA_SOURCE_NAME: 'fedora' } });
+    } finally {
+      await setDataSourceReady(cluster.sim.kubeConfig(), rhel, true);
+    }
+  });
+
   it('creates a vApp INSTANTIATING whose VM appears and ends POWERED_OFF', async () => {
     const res = await t.request('POST', path(), { token: w.tokens.user, body: { name: 'Web Server', description: 'd', catalogItem: { id: fedoraItem() }, parameters: { CLOUD_USER_PASSWORD: 's3cret-value' } } });
     expect(res.status).toBe(201);
