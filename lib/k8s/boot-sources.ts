@@ -5,6 +5,8 @@
  * shows such an item UNAVAILABLE and instantiation refuses it (docs: kubernetes.md "Boot source").
  */
 
+import { substitute } from './template-params.ts';
+
 type Obj = Record<string, any>;
 
 export interface BootSourceRef {
@@ -30,24 +32,13 @@ export function bootSourceRef(template: Obj, values: ReadonlyMap<string, string>
     for (const dv of vm?.spec?.dataVolumeTemplates ?? []) {
       const ref = dv?.spec?.sourceRef;
       if (!ref || (ref.kind ?? 'DataSource') !== 'DataSource') continue;
-      const name = fill(ref.name, values);
-      const namespace = ref.namespace === undefined ? defaultNamespace : fill(ref.namespace, values);
+      const name = substitute(ref.name, values);
+      const namespace = ref.namespace === undefined ? defaultNamespace : substitute(ref.namespace, values);
       if (!name || !namespace) return undefined;
       return { namespace, name };
     }
   }
   return undefined;
-}
-
-function fill(v: unknown, values: ReadonlyMap<string, string>): string | undefined {
-  if (typeof v !== 'string') return undefined;
-  let missing = false;
-  const out = v.replace(/\$\{\{?([A-Za-z0-9_]+)\}?\}/g, (_, p: string) => {
-    const x = values.get(p);
-    if (x === undefined) missing = true;
-    return x ?? '';
-  });
-  return missing ? undefined : out.trim();
 }
 
 /** Whether a DataSource (or its absence) can serve as a boot source, with the reason if not. */

@@ -4,6 +4,7 @@
  * array object until then (catalog indexes are keyed by it).
  */
 import { CATALOG_ITEM_STATUS, type CatalogTemplate, type TemplateParameter, type TemplateSource } from '#lib/catalog/template.ts';
+import { parameterDefaults, substitute } from './template-params.ts';
 import { bootSourceRef, type BootSourceRef, type BootSourceState } from './boot-sources.ts';
 import { parseQuantity } from './quantity.ts';
 
@@ -37,7 +38,7 @@ export function parseTemplate(t: Obj): CatalogTemplate {
   const labels: Record<string, string> = md.labels ?? {};
   const ann: Record<string, string> = md.annotations ?? {};
   const params: Obj[] = Array.isArray(t.parameters) ? t.parameters : [];
-  const defaults = new Map<string, string>(params.filter((p) => p?.name && p.value !== undefined).map((p) => [String(p.name), String(p.value)]));
+  const defaults = parameterDefaults(t);
   const vms: Obj[] = (t.objects ?? []).filter((o: Obj) => o?.kind === 'VirtualMachine');
   // Real templates carry several OS labels; take the first set to "true" in sorted order so the
   // choice does not depend on key order. Else the VM's own `vm.kubevirt.io/os`, which the common
@@ -56,10 +57,10 @@ export function parseTemplate(t: Obj): CatalogTemplate {
     const domain = vm?.spec?.template?.spec?.domain ?? {};
     const c = vmCpus(domain.cpu, defaults);
     cpus = cpus === null || c === null ? null : cpus + c;
-    const m = parseQuantity(subst(domain.memory?.guest ?? domain.resources?.requests?.memory, defaults));
+    const m = parseQuantity(substitute(domain.memory?.guest ?? domain.resources?.requests?.memory, defaults));
     memory = memory === null || m === undefined ? null : memory + m;
     for (const dv of vm?.spec?.dataVolumeTemplates ?? []) {
-      const s = parseQuantity(subst(dv?.spec?.storage?.resources?.requests?.storage ?? dv?.spec?.pvc?.resources?.requests?.storage, defaults));
+      const s = parseQuantity(substitute(dv?.spec?.storage?.resources?.requests?.storage ?? dv?.spec?.pvc?.resources?.requests?.storage, defaults));
       if (s !== undefined) storage = (storage ?? 0) + s;
     }
   }
@@ -99,26 +100,11 @@ export function parseTemplate(t: Obj): CatalogTemplate {
   };
 }
 
-/**
- * A value with the parameter defaults put in for `${P}` (and `${{P}}`), anywhere in it as OpenShift
- * does; undefined when a parameter it uses has no default (generated or caller-supplied).
- */
-function subst(v: unknown, defaults: Map<string, string>): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  let missing = false;
-  const out = String(v).replace(/\$\{\{?([A-Za-z0-9_]+)\}?\}/g, (_, name: string) => {
-    const d = defaults.get(name);
-    if (d === undefined) missing = true;
-    return d ?? '';
-  });
-  return missing ? undefined : out.trim();
-}
-
 function vmCpus(cpu: Obj | undefined, defaults: Map<string, string>): number | null {
   if (!cpu) return null;
   const part = (v: unknown) => {
     if (v === undefined) return 1;
-    const n = Number(subst(v, defaults));
+    const n = Number(substitute(v, defaults));
     return Number.isFinite(n) && n > 0 ? n : NaN;
   };
   const total = part(cpu.cores) * part(cpu.sockets) * part(cpu.threads);

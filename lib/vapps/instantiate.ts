@@ -34,6 +34,7 @@ import { outcomeUnknown, UNDO_MESSAGE } from '#lib/k8s/late-writes.ts';
 import { resolveCatalogItem } from './catalog-item.ts';
 import { templateParameters } from './parameters.ts';
 import { bootSourceRef } from '#lib/k8s/boot-sources.ts';
+import { parameterDefaults } from '#lib/k8s/template-params.ts';
 import type { Cluster } from '#lib/k8s/cluster.ts';
 import type { CatalogTemplate } from '#lib/catalog/template.ts';
 import type { InstantiateBody } from './schema.ts';
@@ -59,8 +60,7 @@ export function uniqueInstanceName(name: string, taken: Set<string>): string {
  */
 function checkBootSource(k8s: Cluster, template: Record<string, any>, t: CatalogTemplate, parameters: Record<string, string>, namespace: string): void {
   if (!k8s.bootSource) return;
-  const values = new Map<string, string>();
-  for (const p of (template.parameters ?? []) as { name?: string; value?: string }[]) if (p?.name && p.value !== undefined) values.set(p.name, String(p.value));
+  const values = parameterDefaults(template);
   for (const [k, v] of Object.entries(parameters)) values.set(k, v);
   const ref = bootSourceRef(template, values, namespace);
   if (!ref) return;

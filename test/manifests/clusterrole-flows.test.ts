@@ -57,6 +57,14 @@ async function instantiate(x: World, vdcId: string, template = 'fedora-server-sm
   return { status: res.status, body: await json(res) };
 }
 
+/** A vApp accepted (201) in a new VDC of Acme; the cluster's side of it is the test's concern. */
+async function instantiatedInNewVdc(x: World): Promise<{ status: number; body: any }> {
+  const vdc = await clusterVdc(x.t, x.w.acme.id, 'dev');
+  const a = await instantiate(x, vdc.id);
+  expect(a.status, JSON.stringify(a.body)).toBe(201);
+  return a;
+}
+
 /** A 503 CLUSTER_UNAVAILABLE whose message names the missing permission. */
 function expectDenied(a: { status: number; body: any }, resource: string) {
   expect(a.status, JSON.stringify(a.body)).toBe(503);
@@ -114,25 +122,19 @@ describe('the ClusterRole of manifests/, one rule removed at a time', () => {
 
   it('without templateconfigs: the vApp ends FAILED with the template controller\'s review of templateconfigs', async () => {
     const x = await world(without('template.openshift.io', 'templateconfigs'));
-    const vdc = await clusterVdc(x.t, x.w.acme.id, 'dev');
-    const a = await instantiate(x, vdc.id);
-    expect(a.status, JSON.stringify(a.body)).toBe(201);
+    const a = await instantiatedInNewVdc(x);
     await expectFailedVapp(x, a.body.id, 'templateconfigs');
   });
 
   it('without virtualmachines: the vApp ends FAILED with the review of creating its VirtualMachine', async () => {
     const x = await world(without('kubevirt.io', 'virtualmachines'));
-    const vdc = await clusterVdc(x.t, x.w.acme.id, 'dev');
-    const a = await instantiate(x, vdc.id);
-    expect(a.status, JSON.stringify(a.body)).toBe(201);
+    const a = await instantiatedInNewVdc(x);
     await expectFailedVapp(x, a.body.id, 'virtualmachines');
   });
 
   it('without the KubeVirt subresources: a power-on task ends in error naming virtualmachines/start', async () => {
     const x = await world(without('subresources.kubevirt.io', 'virtualmachines/start'));
-    const vdc = await clusterVdc(x.t, x.w.acme.id, 'dev');
-    const a = await instantiate(x, vdc.id);
-    expect(a.status, JSON.stringify(a.body)).toBe(201);
+    const a = await instantiatedInNewVdc(x);
     await waitVappStatus(x.t, x.w.tokens.orgAdmin, a.body.id, 'POWERED_OFF', 15_000);
     const res = await x.t.request('POST', `${vappPath(a.body.id)}/actions/powerOn`, { token: x.w.tokens.orgAdmin });
     if (res.status === 202) {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { bootSourceRef } from '#lib/k8s/boot-sources.ts';
+import { parameterDefaults } from '#lib/k8s/template-params.ts';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
 const GROUP = 'template.openshift.io';
@@ -104,8 +105,7 @@ export async function loadSampleTemplates(kc: KubeConfig, namespace = 'openshift
 export function defaultBootSources(templates: Template[]): { namespace: string; name: string }[] {
   const seen = new Map<string, { namespace: string; name: string }>();
   for (const t of templates) {
-    const values = new Map((t.parameters ?? []).filter((p) => p.value !== undefined).map((p) => [p.name, String(p.value)]));
-    const ref = bootSourceRef(t, values);
+    const ref = bootSourceRef(t, parameterDefaults(t));
     if (ref) seen.set(`${ref.namespace}/${ref.name}`, ref);
   }
   return [...seen.values()];
