@@ -1,6 +1,6 @@
 /**
  * The running Kubernetes side: one KubeApi, the informers (namespaces, quotas, templates,
- * TemplateInstances, VirtualMachines, VirtualMachineInstances), the status sync, the power-mode
+ * TemplateInstances, VirtualMachines, VirtualMachineInstances, DataSources, instancetypes), the status sync, the power-mode
  * detection and a health probe. Handlers reach it as `c.var.k8s`.
  */
 import { VersionApi, type KubeConfig, type KubernetesObject, type KubernetesListObject } from '@kubernetes/client-node';
@@ -25,6 +25,7 @@ import type { Cluster, ClusterHealth, NamespaceState } from './cluster.ts';
 import type { VappRow } from '#db/queries/vapps.ts';
 import type { TemplateSource } from '#lib/catalog/template.ts';
 import { TemplateCache } from './templates.ts';
+import { INSTANCETYPE_KIND, type InstancetypeRef } from './instancetypes.ts';
 import { dataSourceState, type BootSourceRef, type BootSourceState } from './boot-sources.ts';
 import { listInPages, type PageRequest } from './paged-list.ts';
 import type { Reconciler } from './reconciler.ts';
@@ -59,6 +60,9 @@ export class ClusterRuntime implements Cluster {
   readonly vmis: SupervisedInformer<Obj>;
   /** CDI DataSources (boot sources of templates), cluster-wide. */
   readonly dataSources: SupervisedInformer<Obj>;
+  /** KubeVirt instancetypes (CPU and memory of VMs that reference one), cluster-wide. */
+  readonly clusterInstancetypes: SupervisedInformer<Obj>;
+  readonly namespacedInstancetypes: SupervisedInformer<Obj>;
   private powerModeValue: PowerMode | undefined;
   private lastProblem: string | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
@@ -80,6 +84,7 @@ export class ClusterRuntime implements Cluster {
       vm: (ns, name) => this.vms.get(name, ns),
       vmi: (ns, name) => this.vmis.get(name, ns),
       instancesSynced: () => this.instances.synced(),
+      instancetype: (ref) => this.instancetype(ref),
     }, (v) => o.onVappSettled?.(v));
 
     this.namespaces = startInformer<Obj>({
@@ -120,7 +125,35 @@ export class ClusterRuntime implements Cluster {
       onEvent: () => this.templatesChanged(),
       onSynced: () => this.templatesChanged(),
     });
+    const instancetypeInformer = (plural: string) => startInformer<Obj>({
+      ...base, name: plural, path: `/apis/instancetype.kubevirt.io/v1beta1/${plural}`,
+      list: list('list', plural, (opt, page) => c.listClusterCustomObject({ group: 'instancetype.kubevirt.io', version: 'v1beta1', plural, ...page }, opt)),
+      onEvent: (_t, it) => this.instancetypeChanged(it),
+      onSynced: () => this.instancetypeChanged(),
+    });
+    this.clusterInstancetypes = instancetypeInformer('virtualmachineclusterinstancetypes');
+    this.namespacedInstancetypes = instancetypeInformer('virtualmachineinstancetypes');
     this.probe();
+  }
+
+  /**
+   * Catalog sizes follow at once; VM rows that use the instancetype (or all that use one, after a
+   * (re)list) are re-derived, since a stopped VM may see no event of its own for a long time.
+   */
+  private instancetypeChanged(it?: Obj): void {
+    this.templatesChanged();
+    if (!this.vms?.synced()) return;
+    for (const vm of this.vms.list()) {
+      const ref = vm.spec?.instancetype;
+      if (ref && (!it || ref.name === it.metadata?.name)) this.sync.vmEvent('update', vm);
+    }
+  }
+
+  /** The instancetype a VM references, from the informer caches (undefined when unknown). */
+  instancetype(ref: InstancetypeRef): Obj | undefined {
+    return ref.kind === INSTANCETYPE_KIND.cluster
+      ? this.clusterInstancetypes.get(ref.name)
+      : ref.namespace ? this.namespacedInstancetypes.get(ref.name, ref.namespace) : undefined;
   }
 
   /** Whether the DataSource `ref` can boot a VM now (from the informer cache). */
@@ -132,7 +165,7 @@ export class ClusterRuntime implements Cluster {
     return dataSourceState(ref, this.dataSources.get(ref.name, ref.namespace));
   }
 
-  private readonly templateCache = new TemplateCache(() => this.templatesInformer.flatMap((i) => i.list()), (ref) => this.bootSource(ref));
+  private readonly templateCache = new TemplateCache(() => this.templatesInformer.flatMap((i) => i.list()), (ref) => this.bootSource(ref), (ref) => this.instancetype(ref));
   private templatesChanged() {
     this.templateCache?.invalidate();
   }
@@ -149,7 +182,7 @@ export class ClusterRuntime implements Cluster {
 
   /** Every informer, for readiness and shutdown. */
   private all(): SupervisedInformer<Obj>[] {
-    return [this.namespaces, this.quotas, ...this.templatesInformer, this.instances, this.vms, this.vmis, this.dataSources];
+    return [this.namespaces, this.quotas, ...this.templatesInformer, this.instances, this.vms, this.vmis, this.dataSources, this.clusterInstancetypes, this.namespacedInstancetypes];
   }
 
   /** Waits (bounded) for the first sync of every informer. */

@@ -11,6 +11,7 @@ import { deleteVmByUid, findVmByUid, upsertVm, vmStatusesOfVapp, vmsOfVapp, type
 import { findVdc } from '#db/queries/vdcs.ts';
 import { DISKS_PENDING, instanceConditions, vappStatus, vmStatus, type VmStatus } from './status.ts';
 import { vmInfo } from './vm-info.ts';
+import type { InstancetypeLookup } from './instancetypes.ts';
 import { L_VAPP_ID, TI_OWNER } from './labels.ts';
 
 type Obj = { metadata?: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string>; deletionTimestamp?: unknown }; [k: string]: any };
@@ -21,6 +22,8 @@ export interface Caches {
   vmi(namespace: string, name: string): Obj | undefined;
   /** Whether the instance informer has synced (so "absent" means absent). */
   instancesSynced(): boolean;
+  /** Resolves a VM's `spec.instancetype` (its CPU and memory stay null without it). */
+  instancetype?: InstancetypeLookup;
 }
 
 export type VmListener = (vm: VmRow) => void;
@@ -113,7 +116,7 @@ export class StatusSync {
   private writeVm(vm: Obj, vapp: VappRow, vmi: Obj | undefined): void {
     const now = this.now();
     const st = vmStatus(vm);
-    const info = vmInfo(vm, vmi);
+    const info = vmInfo(vm, vmi, this.caches.instancetype);
     const existing = findVmByUid(this.db, vm.metadata!.uid!);
     const next = {
       id: existing?.id ?? randomUUID(),

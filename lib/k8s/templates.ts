@@ -7,6 +7,7 @@ import { CATALOG_ITEM_STATUS, type CatalogTemplate, type TemplateParameter, type
 import { parameterDefaults, substitute } from './template-params.ts';
 import { bootSourceRef, type BootSourceRef, type BootSourceState } from './boot-sources.ts';
 import { parseQuantity } from './quantity.ts';
+import { referencedSize, type InstancetypeLookup } from './instancetypes.ts';
 
 type Obj = Record<string, any>;
 
@@ -32,8 +33,11 @@ export function isVmTemplate(t: Obj): boolean {
   return (t.objects ?? []).some((o: Obj) => o?.kind === 'VirtualMachine' && String(o?.apiVersion ?? '').startsWith('kubevirt.io/'));
 }
 
-/** Parses one Template object. */
-export function parseTemplate(t: Obj): CatalogTemplate {
+/**
+ * Parses one Template object. `instancetypes` resolves a VM's `spec.instancetype` (its CPU and
+ * memory are null without it, or when the instancetype is unknown).
+ */
+export function parseTemplate(t: Obj, instancetypes?: InstancetypeLookup): CatalogTemplate {
   const md = t.metadata ?? {};
   const labels: Record<string, string> = md.labels ?? {};
   const ann: Record<string, string> = md.annotations ?? {};
@@ -55,9 +59,11 @@ export function parseTemplate(t: Obj): CatalogTemplate {
   let storage: number | null = null;
   for (const vm of vms) {
     const domain = vm?.spec?.template?.spec?.domain ?? {};
-    const c = vmCpus(domain.cpu, defaults);
+    // A namespaced instancetype lives in the VDC namespace the VM will be created in: unknown here.
+    const sized = referencedSize(vm, instancetypes, defaults);
+    const c = sized ? sized.cpus : vmCpus(domain.cpu, defaults);
     cpus = cpus === null || c === null ? null : cpus + c;
-    const m = parseQuantity(substitute(domain.memory?.guest ?? domain.resources?.requests?.memory, defaults));
+    const m = sized ? sized.memoryBytes ?? undefined : parseQuantity(substitute(domain.memory?.guest ?? domain.resources?.requests?.memory, defaults));
     memory = memory === null || m === undefined ? null : memory + m;
     for (const dv of vm?.spec?.dataVolumeTemplates ?? []) {
       const s = parseQuantity(substitute(dv?.spec?.storage?.resources?.requests?.storage ?? dv?.spec?.pvc?.resources?.requests?.storage, defaults));
@@ -119,10 +125,14 @@ export class TemplateCache implements TemplateSource {
 
   /**
    * `bootSource` tells whether a DataSource can boot a VM; without it (no cluster side to ask)
-   * every item is AVAILABLE. The list is rebuilt (a new array) when DataSources change too, so
-   * caches keyed on its identity follow boot-source readiness.
+   * every item is AVAILABLE. The list is rebuilt (a new array) when DataSources or instancetypes
+   * change too, so caches keyed on its identity follow boot-source readiness and sizes.
    */
-  constructor(private readonly objects: () => readonly Obj[], private readonly bootSource?: (ref: BootSourceRef) => BootSourceState) {}
+  constructor(
+    private readonly objects: () => readonly Obj[],
+    private readonly bootSource?: (ref: BootSourceRef) => BootSourceState,
+    private readonly instancetypes?: InstancetypeLookup,
+  ) {}
 
   /** Marks the cache stale; the next read rebuilds it. */
   invalidate(): void {
@@ -131,7 +141,7 @@ export class TemplateCache implements TemplateSource {
 
   list(): readonly CatalogTemplate[] {
     if (this.dirty) {
-      const out = this.objects().filter(isVmTemplate).map((o) => this.withAvailability(parseTemplate(o)))
+      const out = this.objects().filter(isVmTemplate).map((o) => this.withAvailability(parseTemplate(o, this.instancetypes)))
         .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.namespace < b.namespace ? -1 : 1));
       this.parsed = out;
       this.byKey = new Map(out.map((t) => [`${t.namespace}/${t.name}`, t]));

@@ -4,6 +4,7 @@
  */
 import { parseQuantity, toMiB } from './quantity.ts';
 import type { VmInterface } from '#db/schema.ts';
+import { referencedSize, type InstancetypeLookup } from './instancetypes.ts';
 
 export interface VmInfo {
   numCpus: number | null;
@@ -15,18 +16,22 @@ export interface VmInfo {
 
 type Obj = Record<string, any>;
 
-/** Hardware, OS and addresses of a VM, preferring the running instance's reported values. */
-export function vmInfo(vm: Obj, vmi: Obj | undefined): VmInfo {
+/**
+ * Hardware, OS and addresses of a VM, preferring the running instance's reported values. A VM
+ * that references an instancetype takes CPU and memory from it (`instancetypes` resolves it).
+ */
+export function vmInfo(vm: Obj, vmi: Obj | undefined, instancetypes?: InstancetypeLookup): VmInfo {
   const domain = vm?.spec?.template?.spec?.domain ?? {};
-  const specCpu = domain.cpu ?? {};
+  const sized = referencedSize(vm, instancetypes, undefined, vm?.metadata?.namespace);
+  // KubeVirt spreads an instancetype's `cpu.guest` over sockets unless a preference says otherwise.
+  const specCpu = sized ? (sized.cpus === null ? {} : { sockets: sized.cpus }) : domain.cpu ?? {};
   const topo = vmi?.status?.currentCPUTopology;
   const cores = num(topo?.cores) ?? num(specCpu.cores) ?? 1;
   const sockets = num(topo?.sockets) ?? num(specCpu.sockets) ?? 1;
   const threads = num(topo?.threads) ?? num(specCpu.threads) ?? 1;
   const hasCpu = !!topo || specCpu.cores !== undefined || specCpu.sockets !== undefined || specCpu.threads !== undefined;
   const memBytes = parseQuantity(vmi?.status?.memory?.guestCurrent)
-    ?? parseQuantity(domain.memory?.guest)
-    ?? parseQuantity(domain.resources?.requests?.memory);
+    ?? (sized ? sized.memoryBytes ?? undefined : parseQuantity(domain.memory?.guest) ?? parseQuantity(domain.resources?.requests?.memory));
   const os = vmi?.status?.guestOSInfo;
   const guestOs = os?.prettyName || os?.name || labelOs(vm) || null;
   const interfaces: VmInterface[] = (vmi?.status?.interfaces ?? []).map((i: Obj) => ({

@@ -81,8 +81,6 @@ async function expectFailedVapp(x: World, id: string, resource: string) {
 }
 
 describe('the ClusterRole of manifests/, one rule removed at a time', () => {
-  // The instancetype rule serves template sizes from instancetypes, which the catalog does not read
-  // yet: no flow to break without it.
 
   it('without datasources: catalog items are UNAVAILABLE, saying the DataSources cannot be listed', async () => {
     const x = await world(without('cdi.kubevirt.io', 'datasources'));
@@ -150,6 +148,8 @@ describe('the ClusterRole of manifests/, one rule removed at a time', () => {
     ['template.openshift.io', 'templates'],
     ['kubevirt.io', 'virtualmachineinstances'],
     ['cdi.kubevirt.io', 'datasources'],
+    // Sizes of catalog items and VMs that reference an instancetype come from these informers.
+    ['instancetype.kubevirt.io', 'virtualmachineclusterinstancetypes'],
   ] as const) {
     it(`without ${resource}: readiness is degraded and names the forbidden ${resource} informer`, async () => {
       const x = await world(without(group, resource));

@@ -82,3 +82,23 @@ describe('vmInfo', () => {
     expect(vmInfo(vm({ cpu: { cores: 0, sockets: 2 }, memory: { guest: 'lots' } }), undefined)).toMatchObject({ numCpus: 2, coresPerSocket: 1, memoryMb: null });
   });
 });
+
+describe('vmInfo with an instancetype', () => {
+  const large = { metadata: { name: 'u1.large' }, spec: { cpu: { guest: 2 }, memory: { guest: '8Gi' } } };
+  const lookup = (ref: { name: string; namespace?: string }) => (ref.name === 'u1.large' ? large : undefined);
+  const typed = (kind?: string, name = 'u1.large') => ({ ...vm(), spec: { ...vm().spec, instancetype: { kind, name } } });
+
+  it('takes CPU (as sockets) and memory from the instancetype while no VMI reports them', () => {
+    expect(vmInfo(typed(), undefined, lookup)).toMatchObject({ numCpus: 2, coresPerSocket: 1, memoryMb: 8192 });
+    // The namespaced kind is looked up in the VM's own namespace.
+    const seen: unknown[] = [];
+    vmInfo(typed('VirtualMachineInstancetype'), undefined, (ref) => { seen.push(ref); return large; });
+    expect(seen).toEqual([{ kind: 'VirtualMachineInstancetype', name: 'u1.large', namespace: 'vdc-a' }]);
+  });
+
+  it('prefers what the running VMI reports, and says null for an unknown instancetype', () => {
+    const vmi = { status: { currentCPUTopology: { sockets: 1, cores: 4, threads: 1 }, memory: { guestCurrent: '16Gi' } } };
+    expect(vmInfo(typed(), vmi, lookup)).toMatchObject({ numCpus: 4, memoryMb: 16384 });
+    expect(vmInfo(typed(undefined, 'u1.gone'), undefined, lookup)).toMatchObject({ numCpus: null, memoryMb: null });
+  });
+});
