@@ -229,3 +229,29 @@ describe('TemplateCache', () => {
     expect(ids()).toEqual(a);
   });
 });
+
+describe('parseTemplate with instancetypes', () => {
+  const instancetypes = new Map([['u1.large', { metadata: { name: 'u1.large' }, spec: { cpu: { guest: 2 }, memory: { guest: '8Gi' } } }]]);
+  const lookup = (ref: { name: string }) => instancetypes.get(ref.name);
+  const byInstancetype = (name: string, domain: Obj = {}) =>
+    template('it', [vmObject(domain, { instancetype: { kind: 'VirtualMachineClusterInstancetype', name } })], { parameters: [{ name: 'INSTANCETYPE', value: 'u1.large' }] });
+
+  it('takes CPU and memory from the cluster instancetype the VM names, parameters filled', () => {
+    expect(parseTemplate(byInstancetype('u1.large'), lookup)).toMatchObject({ numberOfCpus: 2, memoryBytes: 8 * Gi });
+    expect(parseTemplate(byInstancetype('${INSTANCETYPE}'), lookup)).toMatchObject({ numberOfCpus: 2, memoryBytes: 8 * Gi });
+  });
+
+  it('says null, not the domain, when the instancetype is unknown or cannot be looked up', () => {
+    expect(parseTemplate(byInstancetype('u1.missing', { cpu: { cores: 4 }, memory: { guest: '1Gi' } }), lookup)).toMatchObject({ numberOfCpus: null, memoryBytes: null });
+    expect(parseTemplate(byInstancetype('u1.large'))).toMatchObject({ numberOfCpus: null, memoryBytes: null });
+  });
+
+  it('follows an instancetype that appears after the template, once invalidated', () => {
+    instancetypes.delete('u1.small');
+    const cache = new TemplateCache(() => [byInstancetype('u1.small')], undefined, lookup);
+    expect(cache.get('openshift', 'it')?.numberOfCpus).toBeNull();
+    instancetypes.set('u1.small', { metadata: { name: 'u1.small' }, spec: { cpu: { guest: 1 }, memory: { guest: '2Gi' } } });
+    cache.invalidate();
+    expect(cache.get('openshift', 'it')).toMatchObject({ numberOfCpus: 1, memoryBytes: 2 * Gi });
+  });
+});
