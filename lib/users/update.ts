@@ -9,28 +9,25 @@
  * Disabling, a new password, new roles or a new org end the user's sessions, except the session
  * making the change.
  */
-import type { Ctx } from '#lib/http/route.ts';
 import { atomic } from '#db/client.ts';
 import { findOrg } from '#db/queries/orgs.ts';
 import { findUser, findUserWithOrg, setUserRoles, updateUser, userRoleRefs } from '#db/queries/users.ts';
 import { deleteUserSessions } from '#db/queries/sessions.ts';
 import { isUniqueViolation } from '#db/errors.ts';
 import { may } from '#lib/authz.ts';
-import { hashPassword, verifyPassword } from '#lib/auth/password.ts';
 import { SYSTEM_ADMIN } from '#lib/auth/roles.ts';
 import { badRequest, duplicateName, forbidden, notVisible } from '#lib/http/errors.ts';
 import { toUrn } from '#lib/urn.ts';
-import { userView } from '#lib/views/user.ts';
 import type { UserInput } from './schema.ts';
 import { resolveOrg, resolveRoles } from './refs.ts';
 import { checkRolesFitOrg, hasSysAdminRole, keepLastSysAdmin } from './rules.ts';
-import { userTarget, visibleUser } from './visible.ts';
+import { loadVisibleUser, userTarget, type VisibleUser } from './visible.ts';
+import type { UserOp } from './context.ts';
 
-/** Applies a PUT (`replace`) or PATCH to user `id` and answers the updated user. */
-export async function applyUserUpdate(c: Ctx, id: string, input: UserInput, mode: 'replace' | 'patch'): Promise<Response> {
-  const { db } = c.var;
-  const s = c.var.session!;
-  const cur = visibleUser(c, id, 'update');
+/** Applies a PUT (`replace`) or PATCH to user `id`; the user as updated. */
+export async function applyUserUpdate(op: UserOp, id: string, input: UserInput, mode: 'replace' | 'patch'): Promise<VisibleUser> {
+  const { db, session: s } = op;
+  const cur = loadVisibleUser(db, s, id, 'update');
   const text = (given: string | undefined, old: string) => given ?? (mode === 'replace' ? '' : old);
   const next = {
     username: input.username ?? cur.username,
@@ -69,9 +66,9 @@ export async function applyUserUpdate(c: Ctx, id: string, input: UserInput, mode
     if (self) {
       if (!input.currentPassword) throw badRequest('currentPassword: required to change your own password');
       const stored = findUser(db, id)?.passwordHash ?? '';
-      if (!(await verifyPassword(input.currentPassword, stored))) throw badRequest('currentPassword: does not match your current password');
+      if (!(await op.passwords.verify(input.currentPassword, stored))) throw badRequest('currentPassword: does not match your current password');
     }
-    passwordHash = await hashPassword(input.password);
+    passwordHash = await op.passwords.hash(input.password);
   }
 
   const wasActiveSysAdmin = cur.enabled && cur.orgIsProvider && hasSysAdminRole(cur.roles);
@@ -83,7 +80,7 @@ export async function applyUserUpdate(c: Ctx, id: string, input: UserInput, mode
       if (wasActiveSysAdmin && !staysActiveSysAdmin) keepLastSysAdmin(db, id, 'disabled, demoted or moved out of the Provider organization');
       updateUser(db, id, {
         ...next, usernameKey: next.username.toLowerCase(), orgId: org.id,
-        ...(passwordHash && { passwordHash }), updatedAt: c.var.now(),
+        ...(passwordHash && { passwordHash }), updatedAt: op.now(),
       });
       if (rolesChanged) setUserRoles(db, id, roles.map((r) => r.id));
       if (!next.enabled || passwordHash || rolesChanged || orgChanged) deleteUserSessions(db, id, self ? s.id : undefined);
@@ -92,5 +89,5 @@ export async function applyUserUpdate(c: Ctx, id: string, input: UserInput, mode
     if (isUniqueViolation(e)) throw duplicateName(`username: a user named '${next.username}' already exists`);
     throw e;
   }
-  return c.json(userView(findUserWithOrg(db, id)!, userRoleRefs(db, id)));
+  return { ...findUserWithOrg(db, id)!, roles: userRoleRefs(db, id) };
 }

@@ -5,7 +5,10 @@
 import { defineRoute } from '#lib/http/route.ts';
 import { UserUpdateSchema, userInput } from '#lib/users/schema.ts';
 import { applyUserUpdate } from '#lib/users/update.ts';
+import { userOp } from '#lib/users/context.ts';
+import { userView } from '#lib/views/user.ts';
 
-export default defineRoute({ summary: 'Update a user partially', params: { userId: 'user' }, body: UserUpdateSchema }, function patchUser(c, { params, body }) {
-  return applyUserUpdate(c, params.userId, userInput(body), 'patch');
+export default defineRoute({ summary: 'Update a user partially', params: { userId: 'user' }, body: UserUpdateSchema }, async function patchUser(c, { params, body }) {
+  const u = await applyUserUpdate(userOp(c), params.userId, userInput(body), 'patch');
+  return c.json(userView(u, u.roles));
 });

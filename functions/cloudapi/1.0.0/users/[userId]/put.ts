@@ -9,7 +9,10 @@
 import { defineRoute } from '#lib/http/route.ts';
 import { UserUpdateSchema, userInput } from '#lib/users/schema.ts';
 import { applyUserUpdate } from '#lib/users/update.ts';
+import { userOp } from '#lib/users/context.ts';
+import { userView } from '#lib/views/user.ts';
 
-export default defineRoute({ summary: 'Replace a user', params: { userId: 'user' }, body: UserUpdateSchema }, function putUser(c, { params, body }) {
-  return applyUserUpdate(c, params.userId, userInput(body), 'replace');
+export default defineRoute({ summary: 'Replace a user', params: { userId: 'user' }, body: UserUpdateSchema }, async function putUser(c, { params, body }) {
+  const u = await applyUserUpdate(userOp(c), params.userId, userInput(body), 'replace');
+  return c.json(userView(u, u.roles));
 });
