@@ -7,7 +7,7 @@ import type { VdcRow } from '#db/queries/vdcs.ts';
 import type { OrgRow } from '#db/queries/orgs.ts';
 import type { VmRow } from '#db/queries/vms.ts';
 import type { InstanceSpec } from './instances.ts';
-import type { PowerAction } from './power.ts';
+import type { PowerAction, PowerSent } from './power.ts';
 
 export interface ClusterHealth {
   kubernetes: 'ok' | 'not-configured' | `unreachable: ${string}`;
@@ -76,8 +76,11 @@ export interface Cluster {
   deleteVappObjects(namespace: string, instanceName: string, instanceUid: string | null): Promise<string | null>;
   /** Whether anything of a vApp remains in the cluster. */
   vappObjectsRemain(namespace: string, instanceName: string, instanceUid: string | null): Promise<boolean>;
-  /** Sends a power action (subresource API, or the runStrategy fallback). */
-  power(vm: VmRow, action: PowerAction): Promise<void>;
+  /**
+   * Sends a power action (subresource API, or the runStrategy fallback); resolves once the cluster
+   * accepted its first call, with the rest of the action still settling.
+   */
+  power(vm: VmRow, action: PowerAction): Promise<PowerSent>;
   /** Recomputes a vApp's status from the caches (after its row leaves CREATING). */
   refreshVapp?(vappId: string): void;
   /** Subscribes to VM row changes written by the status sync; returns the unsubscribe. */

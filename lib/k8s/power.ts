@@ -37,9 +37,26 @@ export async function detectPowerMode(api: KubeApi): Promise<PowerMode> {
 const SUB = (ns: string, kind: string, name: string, verb: string) =>
   `/apis/subresources.kubevirt.io/v1/namespaces/${encodeURIComponent(ns)}/${kind}/${encodeURIComponent(name)}/${verb}`;
 
+/**
+ * A power action whose first call the cluster accepted. `rest` settles when its later steps have
+ * (the runStrategy reboot waits for the old VMI, then starts it again, which can take minutes and
+ * must not hold the HTTP request): with undefined, or with the error that ended them. It never
+ * rejects, so an action nobody follows up cannot become an unhandled rejection.
+ */
+export interface PowerSent {
+  rest: Promise<unknown>;
+}
+
+const SENT: PowerSent = { rest: Promise.resolve(undefined) };
+
 /** Sends one power action for the VM `namespace/name` currently in `status`. */
-export async function sendPowerAction(api: KubeApi, mode: PowerMode, ns: string, name: string, action: PowerAction, status: string, opts: FallbackOptions = {}): Promise<void> {
+export async function sendPowerAction(api: KubeApi, mode: PowerMode, ns: string, name: string, action: PowerAction, status: string, opts: FallbackOptions = {}): Promise<PowerSent> {
   if (mode === 'runStrategy') return runStrategyFallback(api, ns, name, action, status, opts);
+  await sendSubresource(api, ns, name, action, status);
+  return SENT;
+}
+
+async function sendSubresource(api: KubeApi, ns: string, name: string, action: PowerAction, status: string): Promise<void> {
   switch (action) {
     case 'powerOn':
       if (status === 'SUSPENDED') await api.raw('update', 'virtualmachineinstances/unpause', 'PUT', SUB(ns, 'virtualmachineinstances', name, 'unpause'), {});
@@ -86,7 +103,7 @@ async function waitVmiGone(api: KubeApi, ns: string, name: string, pollMs: numbe
   }
 }
 
-async function runStrategyFallback(api: KubeApi, ns: string, name: string, action: PowerAction, status: string, opts: FallbackOptions): Promise<void> {
+async function runStrategyFallback(api: KubeApi, ns: string, name: string, action: PowerAction, status: string, opts: FallbackOptions): Promise<PowerSent> {
   const patch = (runStrategy: string) =>
     api.call('patch', 'virtualmachines', (opt) =>
       api.custom.patchNamespacedCustomObject({ group: 'kubevirt.io', version: 'v1', namespace: ns, plural: 'virtualmachines', name, body: { spec: { runStrategy, running: null } } }, opt),
@@ -94,18 +111,20 @@ async function runStrategyFallback(api: KubeApi, ns: string, name: string, actio
       // and importing the client library there costs most of the start-up time.
       { contentType: 'application/merge-patch+json' });
   switch (action) {
-    case 'powerOn': await patch('Always'); return;
+    case 'powerOn': await patch('Always'); return SENT;
     case 'powerOff':
-    case 'shutdown': await patch('Halted'); return;
+    case 'shutdown': await patch('Halted'); return SENT;
     case 'reboot':
     case 'reset':
       // Without virt-api there is no restart: stop, then start again. KubeVirt's VM controller is
       // level-triggered: Halted then Always back-to-back is seen as Always with a running VMI,
       // and nothing restarts. So Always is written only once the old VMI is gone.
       await patch('Halted');
-      await waitVmiGone(api, ns, name, opts.pollMs ?? 250, opts.vmiGoneTimeoutMs ?? 120_000);
-      await patch('Always');
-      return;
+      return {
+        rest: waitVmiGone(api, ns, name, opts.pollMs ?? 250, opts.vmiGoneTimeoutMs ?? 120_000)
+          .then(() => patch('Always'))
+          .then(() => undefined, (e: unknown) => e ?? new Error('the restart failed')),
+      };
     case 'suspend':
       throw Object.assign(new Error(`suspend needs the KubeVirt subresource API, which this cluster does not serve (status ${status})`), { unsupported: true });
   }

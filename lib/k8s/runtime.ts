@@ -14,7 +14,7 @@ import { startInformer, type SupervisedInformer } from './informer.ts';
 import { StatusSync } from './status-sync.ts';
 import { classify, K8sError } from './errors.ts';
 import { COMPONENT, L_VDC_ID, MANAGED_BY, MANAGED_BY_VALUE, TI_OWNER } from './labels.ts';
-import { detectPowerMode, sendPowerAction, type PowerAction, type PowerMode } from './power.ts';
+import { detectPowerMode, sendPowerAction, type PowerAction, type PowerMode, type PowerSent } from './power.ts';
 import { applyVdcObjects, createVdcNamespace, deleteNamespace, readNamespace } from './namespaces.ts';
 import { createInstance, deleteInstanceObjects, instanceObjectsRemain, type InstanceSpec } from './instances.ts';
 import { QUOTA_NAME } from './vdc-objects.ts';
@@ -335,9 +335,9 @@ export class ClusterRuntime implements Cluster {
   }
 
   /** Sends a power action for a VM row. */
-  async power(vm: VmRow, action: PowerAction): Promise<void> {
+  async power(vm: VmRow, action: PowerAction): Promise<PowerSent> {
     const mode = await this.track(this.powerMode());
-    await this.track(sendPowerAction(this.api, mode, vm.namespace, vm.name, action, vm.status));
+    return this.track(sendPowerAction(this.api, mode, vm.namespace, vm.name, action, vm.status));
   }
 
   /** Recomputes a vApp's status from the caches and its VM rows. */

@@ -1,8 +1,10 @@
 /**
  * Starting a power action (VM or vApp): a Task owned by the VM or vApp, the action sent to each
- * VM, and an answer of 202 with the Task. The task is watched before the action is sent, so no
- * status change can slip between the two. A call that fails at once ends the task in error and
- * answers the mapped error instead (503 when the cluster is away, 400 when it refuses).
+ * VM, and an answer of 202 with the Task once the cluster accepted each VM's first call. The task
+ * is watched before the action is sent, so no status change can slip between the two. A call that
+ * fails at once ends the task in error and answers the mapped error instead (503 when the cluster
+ * is away, 400 when it refuses); a later step that fails (the runStrategy reboot's restart) ends
+ * the task in error with its reason.
  */
 import type { Ctx } from '#lib/http/route.ts';
 import type { VmRow } from '#db/queries/vms.ts';
@@ -51,16 +53,21 @@ export async function startPower(c: Ctx, target: PowerTarget, vms: VmRow[], acti
   const tracker = taskTracker(k8s, { db, log: c.var.log, taskTimeoutSeconds: c.var.config.taskTimeoutSeconds });
   tracker.watchPower(task, vms.map((v) => v.id), action);
 
-  const results = await Promise.allSettled(vms.map((vm) => k8s.power(vm, action)));
-  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) {
-    const e = failed.reason as { unsupported?: boolean; message?: string };
+  // A failure, now or in a later step of the action, ends the task in error with the mapped reason.
+  const failTask = (reason: unknown) => {
+    const e = reason as { unsupported?: boolean };
     const apiError = e?.unsupported
       ? badRequest(`${what}: ${action} is not possible on this cluster: it does not serve the KubeVirt subresource API`)
-      : clusterError(failed.reason, what);
-    const message = apiError instanceof Error ? apiError.message : classify(failed.reason).message;
+      : clusterError(reason, what);
+    const message = apiError instanceof Error ? apiError.message : classify(reason).message;
     tracker.finish(task.id, { status: 'error', error: { minorErrorCode: e?.unsupported ? 'BAD_REQUEST' : 'CLUSTER_UNAVAILABLE', message } });
-    throw apiError;
+    return apiError;
+  };
+  const results = await Promise.allSettled(vms.map((vm) => k8s.power(vm, action)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failTask(failed.reason);
+  for (const r of results) {
+    if (r.status === 'fulfilled') void r.value.rest.then((e) => { if (e !== undefined) failTask(e); });
   }
   const base = baseUrl(c);
   return c.json(taskView(findTask(db, task.id)!, base), 202, { Location: taskHref(base, task.id) });

@@ -158,7 +158,8 @@ describe('sendPowerAction with the runStrategy fallback', () => {
   it.each(['reboot', 'reset'] as const)('%s stops and starts again (two spec changes, running at the end)', async (action) => {
     const name = await vm(bareApi, { runStrategy: 'Always' });
     const before = await getVm(bareApi, name);
-    await sendPowerAction(bareApi, 'runStrategy', NS, name, action, 'POWERED_ON');
+    const sent = await sendPowerAction(bareApi, 'runStrategy', NS, name, action, 'POWERED_ON');
+    expect(await sent.rest).toBeUndefined();
     const after = await getVm(bareApi, name);
     expect(after.spec.runStrategy).toBe('Always');
     expect(after.metadata.generation).toBe(before.metadata.generation + 2);
@@ -214,7 +215,8 @@ describe('runStrategy reboot against the simulated KubeVirt controller (no virt-
       const name = await vm(bareApi, { runStrategy: 'Always' });
       await until('the first VMI runs', async () => (await getVmi(bareApi, name).catch(() => undefined))?.status?.phase === 'Running', { timeoutMs: 10_000 });
       const oldUid = (await getVmi(bareApi, name)).metadata.uid;
-      await sendPowerAction(bareApi, 'runStrategy', NS, name, action, 'POWERED_ON', { pollMs: 20, vmiGoneTimeoutMs: 10_000 });
+      const sent = await sendPowerAction(bareApi, 'runStrategy', NS, name, action, 'POWERED_ON', { pollMs: 20, vmiGoneTimeoutMs: 10_000 });
+      expect(await sent.rest).toBeUndefined();
       // Always was written only after the old VMI was gone.
       expect((await getVm(bareApi, name)).spec.runStrategy).toBe('Always');
       await until('a new VMI runs', async () => {

@@ -15,7 +15,7 @@ function fakeCluster() {
   const calls: [string, PowerAction][] = [];
   const k8s = {
     onVmChange(l: (vm: VmRow) => void) { listeners.add(l); return () => listeners.delete(l); },
-    async power(vm: VmRow, action: PowerAction) { calls.push([vm.name, action]); },
+    async power(vm: VmRow, action: PowerAction) { calls.push([vm.name, action]); return { rest: Promise.resolve(undefined) }; },
   } as unknown as Cluster;
   return { k8s, calls, emit: (vm: VmRow) => { for (const l of listeners) l(vm); } };
 }
