@@ -188,17 +188,44 @@ export function pageResponse<T>(c: Context, plan: ListPlan, total: number, value
   return sendPage(c, renderPage(c, plan, total, values));
 }
 
+/**
+ * A link longer than this is left out: 4 of them stay far below the 16 KB of headers Node's HTTP
+ * client accepts, and the body carries page, pageSize and pageCount for a client to page without.
+ */
+export const MAX_LINK_URL = 2048;
+
+type PageRel = 'firstPage' | 'previousPage' | 'nextPage' | 'lastPage';
+
 function linkHeader(url: string, page: number, pageCount: number): string {
-  // One URL, its page set in turn: parsing a URL per link was a few percent of a list request.
-  const u = new URL(url);
-  const make = (p: number, rel: string) => {
-    u.searchParams.set('page', String(p));
-    return `<${u.toString()}>;rel="${rel}";type="application/json"`;
-  };
   if (pageCount === 0) return '';
-  const out = [make(1, 'firstPage')];
-  if (page > 1) out.push(make(Math.min(page - 1, pageCount), 'previousPage'));
-  if (page < pageCount) out.push(make(page + 1, 'nextPage'));
-  out.push(make(pageCount, 'lastPage'));
+  const u = new URL(url);
+  // A parameter repeated with the same value says nothing more; its copies would be repeated in every link.
+  const seen = new Set<string>();
+  const kept = new URLSearchParams();
+  for (const [k, v] of u.searchParams) {
+    // `page` keeps the place of its first occurrence; each link sets its value below.
+    const pair = k === 'page' ? 'page' : `${k}=${v}`;
+    if (seen.has(pair)) continue;
+    seen.add(pair);
+    kept.append(k, v);
+  }
+  u.search = kept.toString();
+  const targets: [PageRel, number | undefined][] = [
+    ['firstPage', 1],
+    ['previousPage', page > 1 ? Math.min(page - 1, pageCount) : undefined],
+    ['nextPage', page < pageCount ? page + 1 : undefined],
+    ['lastPage', pageCount],
+  ];
+  const out: string[] = [];
+  for (const [rel, p] of targets) {
+    if (p === undefined) continue;
+    // One URL, its page set in turn: parsing a URL per link was a few percent of a list request.
+    u.searchParams.set('page', String(p));
+    const href = u.toString();
+    if (href.length > MAX_LINK_URL) continue;
+    // One relation per entry even where two point at the same page: clients look a relation up as
+    // the whole `rel` value (Python requests' `links`, a substring test), so `rel="nextPage lastPage"` would hide both.
+    out.push(`<${href}>;rel="${rel}";type="application/json"`);
+  }
   return out.join(', ');
 }
