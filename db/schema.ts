@@ -21,6 +21,8 @@ export const orgs = sqliteTable('orgs', {
   isEnabled: integer('is_enabled', { mode: 'boolean' }).notNull().default(true),
   canPublish: integer('can_publish', { mode: 'boolean' }).notNull().default(false),
   isProvider: integer('is_provider', { mode: 'boolean' }).notNull().default(false),
+  /** Bumped by every write of the row: the entity's ETag (lib/http/etag.ts), like Kubernetes' resourceVersion. */
+  version: integer('version').notNull().default(1),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
@@ -35,6 +37,14 @@ export const users = sqliteTable('users', {
   description: text('description').notNull().default(''),
   passwordHash: text('password_hash').notNull(),
   enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+  /** Bumped by every write of the row: the entity's ETag (lib/http/etag.ts), like Kubernetes' resourceVersion. */
+  version: integer('version').notNull().default(1),
+  /**
+   * Bumped by every new password: a login carries the number it checked the password against
+   * and its session insert is refused once it moved (db/queries/sessions.ts), so no session
+   * made with an old password outlives the change.
+   */
+  passwordGeneration: integer('password_generation').notNull().default(0),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 }, (t) => [index('users_org_idx').on(t.orgId, t.usernameKey)]);
@@ -81,6 +91,8 @@ export const vdcs = sqliteTable('vdcs', {
   namespace: text('namespace').notNull().unique(),
   /** Set when the cluster side lags the row (failed update); the reconciler clears it. */
   needsReconcile: integer('needs_reconcile', { mode: 'boolean' }).notNull().default(false),
+  /** Bumped by every write of the row: the entity's ETag (lib/http/etag.ts), like Kubernetes' resourceVersion. */
+  version: integer('version').notNull().default(1),
   createdAt: integer('created_at').notNull(),
   updatedAt: integer('updated_at').notNull(),
 }, (t) => [
@@ -172,3 +184,12 @@ export const tasks = sqliteTable('tasks', {
   startTime: integer('start_time').notNull(),
   endTime: integer('end_time'),
 }, (t) => [index('tasks_org_idx').on(t.orgId), index('tasks_owner_idx').on(t.ownerId)]);
+
+/**
+ * One row the readiness probe rewrites every few seconds (lib/write-probe.ts): a read succeeds on
+ * a full or read-only disk, only a committed write shows the write path works.
+ */
+export const writeProbe = sqliteTable('write_probe', {
+  id: integer('id').primaryKey(),
+  at: integer('at').notNull(),
+});

@@ -53,9 +53,9 @@ export function insertOrg(db: Db, row: typeof orgsTable.$inferInsert): void {
   db.insert(orgsTable).values(row).run();
 }
 
-/** Updates an org's editable fields. */
-export function updateOrg(db: Db, id: string, set: Partial<typeof orgsTable.$inferInsert>): void {
-  db.update(orgsTable).set(set).where(eq(orgsTable.id, id)).run();
+/** Updates an org's editable fields and bumps its version (its ETag). */
+export function updateOrg(db: Db, id: string, set: Partial<Omit<typeof orgsTable.$inferInsert, 'version'>>): void {
+  db.update(orgsTable).set({ ...set, version: sql`${orgsTable.version} + 1` }).where(eq(orgsTable.id, id)).run();
 }
 
 /** What still lives in an org (blocks a non-forced delete). */

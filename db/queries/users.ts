@@ -79,9 +79,16 @@ export function insertUserWithRoles(db: Db, row: typeof users.$inferInsert, role
   });
 }
 
-/** Updates a user's row. */
-export function updateUser(db: Db, id: string, set: Partial<typeof users.$inferInsert>): void {
-  db.update(users).set(set).where(eq(users.id, id)).run();
+/**
+ * Updates a user's row and bumps its version; a new password hash also bumps the password
+ * generation, here rather than in each caller (the API, the admin command) so none can forget.
+ */
+export function updateUser(db: Db, id: string, set: Partial<Omit<typeof users.$inferInsert, 'version' | 'passwordGeneration'>>): void {
+  db.update(users).set({
+    ...set,
+    version: sql`${users.version} + 1`,
+    ...(set.passwordHash !== undefined && { passwordGeneration: sql`${users.passwordGeneration} + 1` }),
+  }).where(eq(users.id, id)).run();
 }
 
 /** Replaces a user's roles (call inside a transaction together with the row update). */

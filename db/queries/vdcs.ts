@@ -75,9 +75,13 @@ export function insertVdc(db: Db, row: VdcInsert): void {
   db.insert(vdcs).values(row).run();
 }
 
-/** Updates a VDC's columns (throws a unique violation on a duplicate name in the org). */
-export function updateVdc(db: Db, id: string, set: Partial<VdcInsert>): void {
-  db.update(vdcs).set(set).where(eq(vdcs.id, id)).run();
+/**
+ * Updates a VDC's columns and bumps its version (its ETag) — status and reconcile marks too, like
+ * Kubernetes' resourceVersion: one rule no writer can miss (throws a unique violation on a
+ * duplicate name in the org).
+ */
+export function updateVdc(db: Db, id: string, set: Partial<Omit<VdcInsert, 'version'>>): void {
+  db.update(vdcs).set({ ...set, version: sql`${vdcs.version} + 1` }).where(eq(vdcs.id, id)).run();
 }
 
 /** How many vApps live in a VDC (a non-forced delete is refused while there are any). */

@@ -29,7 +29,7 @@ beforeEach(() => {
 });
 
 function org(extra: Partial<typeof orgs.$inferSelect> = {}): typeof orgs.$inferSelect {
-  return { id: '0b4c3c5e-8f0e-4a57-9d8e-0a1b2c3d4e5f', name: 'acme', nameKey: 'acme', displayName: 'ACME Corporation', description: '', isEnabled: true, canPublish: false, isProvider: false, createdAt: 0, updatedAt: 0, ...extra };
+  return { id: '0b4c3c5e-8f0e-4a57-9d8e-0a1b2c3d4e5f', name: 'acme', nameKey: 'acme', displayName: 'ACME Corporation', description: '', isEnabled: true, canPublish: false, isProvider: false, version: 1, createdAt: 0, updatedAt: 0, ...extra };
 }
 
 /** A VDC row with its own namespace name. */
@@ -40,7 +40,7 @@ function vdc(extra: Partial<typeof vdcs.$inferSelect> = {}): typeof vdcs.$inferS
     allocationModel: 'AllocationVApp', cpuUnits: 'MHz', cpuAllocated: 0, cpuLimit: 4000, cpuReserved: 0, memoryUnits: 'MB', memoryAllocated: 0,
     memoryLimit: 8192, memoryReserved: 0, nicQuota: 0, networkQuota: 0, vmQuota: 3, storageProfiles: [{ name: 'default', enabled: true, units: 'MB', limit: 20480, default: true }],
     providerVdc: null, isThinProvision: true, isEnabled: true, status: 'READY', statusMessage: null, namespace: `vdc-acme-dev-${n}`, needsReconcile: false,
-    createdAt: 0, updatedAt: 0, ...extra,
+    version: 1, createdAt: 0, updatedAt: 0, ...extra,
   };
 }
 

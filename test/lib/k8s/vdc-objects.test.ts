@@ -12,7 +12,7 @@ const ORG_ID = '0b4c3c5e-8f0e-4a57-9d8e-0a1b2c3d4e5f';
 const VDC_ID = 'f2d1e0c9-1b2a-4c3d-8e4f-5a6b7c8d9e0f';
 
 function org(extra: Partial<typeof orgs.$inferSelect> = {}): typeof orgs.$inferSelect {
-  return { id: ORG_ID, name: 'acme', nameKey: 'acme', displayName: 'ACME Corporation', description: '', isEnabled: true, canPublish: false, isProvider: false, createdAt: 0, updatedAt: 0, ...extra };
+  return { id: ORG_ID, name: 'acme', nameKey: 'acme', displayName: 'ACME Corporation', description: '', isEnabled: true, canPublish: false, isProvider: false, version: 1, createdAt: 0, updatedAt: 0, ...extra };
 }
 
 function vdc(extra: Partial<typeof vdcs.$inferSelect> = {}): typeof vdcs.$inferSelect {
@@ -20,7 +20,7 @@ function vdc(extra: Partial<typeof vdcs.$inferSelect> = {}): typeof vdcs.$inferS
     id: VDC_ID, orgId: ORG_ID, name: 'Dev Team', nameKey: 'dev team', description: 'The dev team', allocationModel: 'AllocationVApp',
     cpuUnits: 'MHz', cpuAllocated: 0, cpuLimit: 0, cpuReserved: 0, memoryUnits: 'MB', memoryAllocated: 0, memoryLimit: 0, memoryReserved: 0,
     nicQuota: 0, networkQuota: 0, vmQuota: 0, storageProfiles: [], providerVdc: null, isThinProvision: true, isEnabled: true,
-    status: 'READY', statusMessage: null, namespace: 'vdc-acme-dev-team', needsReconcile: false, createdAt: 0, updatedAt: 0, ...extra,
+    status: 'READY', statusMessage: null, namespace: 'vdc-acme-dev-team', needsReconcile: false, version: 1, createdAt: 0, updatedAt: 0, ...extra,
   };
 }
 
