@@ -8,15 +8,21 @@
  * own password needs the current one (`currentPassword`, alias `oldPassword`).
  * Disabling, a new password, new roles or a new org end the user's sessions, except the session
  * making the change.
+ *
+ * A password change awaits scrypt, and other requests commit meanwhile. So the change is decided
+ * twice on the same rules: once before the awaits (to fail fast and to know what to hash), and
+ * again inside the write's transaction on the row as it is then. Only the columns the request
+ * changes are written, so a concurrent `{enabled:false}` or new fullName survives; and every
+ * check (role table, last System Administrator, If-Match) is judged on that fresh row.
  */
 import { atomic } from '#db/client.ts';
 import { findOrg } from '#db/queries/orgs.ts';
-import { findUser, findUserWithOrg, setUserRoles, updateUser, userRoleRefs } from '#db/queries/users.ts';
+import { findUserWithOrg, setUserRoles, updateUser, userRoleRefs, type UserRow } from '#db/queries/users.ts';
 import { deleteUserSessions } from '#db/queries/sessions.ts';
 import { isUniqueViolation } from '#db/errors.ts';
 import { may } from '#lib/authz.ts';
 import { SYSTEM_ADMIN } from '#lib/auth/roles.ts';
-import { badRequest, duplicateName, forbidden, notVisible } from '#lib/http/errors.ts';
+import { badRequest, duplicateName, forbidden } from '#lib/http/errors.ts';
 import { toUrn } from '#lib/urn.ts';
 import type { UserInput } from './schema.ts';
 import { resolveOrg, resolveRoles } from './refs.ts';
@@ -24,8 +30,62 @@ import { checkRolesFitOrg, hasSysAdminRole, keepLastSysAdmin } from './rules.ts'
 import { loadVisibleUser, userTarget, type VisibleUser } from './visible.ts';
 import type { UserOp } from './context.ts';
 
+export type UpdateMode = 'replace' | 'patch';
+
+/** The columns a request changes on the user as read, and what else the write must do. */
+interface Decision {
+  cur: VisibleUser;
+  set: Partial<Pick<UserRow, 'username' | 'usernameKey' | 'fullName' | 'email' | 'description' | 'enabled' | 'orgId'>>;
+  /** The new role list, only when it differs. */
+  roles: { id: string; name: string }[] | undefined;
+  /** The user stops being an enabled System Administrator (the last one must stay). */
+  endsSysAdmin: boolean;
+  /** Disabled, moved or given other roles: their sessions end. */
+  endsSessions: boolean;
+  self: boolean;
+}
+
 /** Applies a PUT (`replace`) or PATCH to user `id`; the user as updated. */
-export async function applyUserUpdate(op: UserOp, id: string, input: UserInput, mode: 'replace' | 'patch'): Promise<VisibleUser> {
+export async function applyUserUpdate(op: UserOp, id: string, input: UserInput, mode: UpdateMode): Promise<VisibleUser> {
+  const { db, session: s } = op;
+  const before = decide(op, id, input, mode);
+
+  let passwordHash: string | undefined;
+  if (input.password !== undefined) {
+    if (before.self) {
+      if (!input.currentPassword) throw badRequest('currentPassword: required to change your own password');
+      if (!(await op.passwords.verify(input.currentPassword, before.cur.passwordHash))) throw badRequest('currentPassword: does not match your current password');
+    }
+    passwordHash = await op.passwords.hash(input.password);
+  }
+
+  try {
+    atomic(db, () => {
+      const now = decide(op, id, input, mode);
+      // The current password was checked against the hash read before the awaits; a change of
+      // password since then means it proved nothing about the password that is now current.
+      if (passwordHash && now.self && now.cur.passwordGeneration !== before.cur.passwordGeneration) {
+        throw badRequest('currentPassword: does not match your current password (it was changed meanwhile)');
+      }
+      if (now.endsSysAdmin) keepLastSysAdmin(db, id, 'disabled, demoted or moved out of the Provider organization');
+      const set = { ...now.set, ...(passwordHash && { passwordHash }) };
+      if (!Object.keys(set).length && !now.roles) return;
+      updateUser(db, id, { ...set, updatedAt: op.now() });
+      if (now.roles) setUserRoles(db, id, now.roles.map((r) => r.id));
+      if (now.endsSessions || passwordHash) deleteUserSessions(db, id, now.self ? s.id : undefined);
+    });
+  } catch (e) {
+    if (isUniqueViolation(e)) throw duplicateName(`username: a user named '${input.username}' already exists`);
+    throw e;
+  }
+  return { ...findUserWithOrg(db, id)!, roles: userRoleRefs(db, id) };
+}
+
+/**
+ * Reads the user as they are now and decides what the request changes, throwing what the caller
+ * may not do. Synchronous, so inside a transaction it sees one state of the database.
+ */
+function decide(op: UserOp, id: string, input: UserInput, mode: UpdateMode): Decision {
   const { db, session: s } = op;
   const cur = loadVisibleUser(db, s, id, 'update');
   const text = (given: string | undefined, old: string) => given ?? (mode === 'replace' ? '' : old);
@@ -58,36 +118,24 @@ export async function applyUserUpdate(op: UserOp, id: string, input: UserInput, 
     }
   }
   const self = id === s.userId;
-  if (self && !next.enabled) throw badRequest('enabled: you cannot disable your own account');
+  // Judged on the change, not the result: a self-service request racing an administrator who
+  // disabled this user is not the user disabling themselves.
+  if (self && !next.enabled && cur.enabled) throw badRequest('enabled: you cannot disable your own account');
   if (rolesChanged || orgChanged) checkRolesFitOrg(org, roles, input.roles?.field ?? 'roleEntityRefs');
 
-  let passwordHash: string | undefined;
-  if (input.password !== undefined) {
-    if (self) {
-      if (!input.currentPassword) throw badRequest('currentPassword: required to change your own password');
-      const stored = findUser(db, id)?.passwordHash ?? '';
-      if (!(await op.passwords.verify(input.currentPassword, stored))) throw badRequest('currentPassword: does not match your current password');
-    }
-    passwordHash = await op.passwords.hash(input.password);
-  }
+  const set: Decision['set'] = {};
+  if (next.username !== cur.username) Object.assign(set, { username: next.username, usernameKey: next.username.toLowerCase() });
+  if (next.fullName !== cur.fullName) set.fullName = next.fullName;
+  if (next.email !== cur.email) set.email = next.email;
+  if (next.description !== cur.description) set.description = next.description;
+  if (next.enabled !== cur.enabled) set.enabled = next.enabled;
+  if (orgChanged) set.orgId = org.id;
 
   const wasActiveSysAdmin = cur.enabled && cur.orgIsProvider && hasSysAdminRole(cur.roles);
   const staysActiveSysAdmin = next.enabled && org.isProvider && hasSysAdminRole(roles);
-  try {
-    atomic(db, () => {
-      // The user may have gone while the password was hashed.
-      if (!findUser(db, id)) throw notVisible('user', toUrn('user', id));
-      if (wasActiveSysAdmin && !staysActiveSysAdmin) keepLastSysAdmin(db, id, 'disabled, demoted or moved out of the Provider organization');
-      updateUser(db, id, {
-        ...next, usernameKey: next.username.toLowerCase(), orgId: org.id,
-        ...(passwordHash && { passwordHash }), updatedAt: op.now(),
-      });
-      if (rolesChanged) setUserRoles(db, id, roles.map((r) => r.id));
-      if (!next.enabled || passwordHash || rolesChanged || orgChanged) deleteUserSessions(db, id, self ? s.id : undefined);
-    });
-  } catch (e) {
-    if (isUniqueViolation(e)) throw duplicateName(`username: a user named '${next.username}' already exists`);
-    throw e;
-  }
-  return { ...findUserWithOrg(db, id)!, roles: userRoleRefs(db, id) };
+  return {
+    cur, set, roles: rolesChanged ? roles : undefined, self,
+    endsSysAdmin: wasActiveSysAdmin && !staysActiveSysAdmin,
+    endsSessions: !next.enabled || rolesChanged || orgChanged,
+  };
 }
