@@ -2,7 +2,7 @@
  * Session rows: created on login, looked up on every request, deleted on logout and whenever the
  * user or organization stops being allowed in.
  */
-import { and, eq, inArray, ne } from 'drizzle-orm';
+import { and, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { sessions, users } from '../schema.ts';
 
@@ -27,9 +27,25 @@ export function findSession(db: Db, by: { tokenHash: string } | { id: string }):
   return db.$client.prepare(LOOKUP + where).get('tokenHash' in by ? by.tokenHash : by.id) as SessionRow | undefined;
 }
 
-/** Inserts a session row. */
+/** Inserts a session row (unconditionally: seeding; a login uses insertLoginSession). */
 export function insertSession(db: Db, row: typeof sessions.$inferInsert): void {
   db.insert(sessions).values(row).run();
+}
+
+/**
+ * Inserts a login's session only if its user still exists with the password generation the
+ * login checked the password against; false (nothing inserted) otherwise. One statement, so
+ * the check and the insert see the same state: a reset either committed before it (the
+ * generation moved: refused) or after it (the reset's delete of the user's sessions takes this
+ * one too). No session made with an old password outlives the reset.
+ */
+export function insertLoginSession(db: Db, row: typeof sessions.$inferInsert, passwordGeneration: number): boolean {
+  const r = db.run(sql`
+    INSERT INTO ${sessions} (${sql.identifier(sessions.id.name)}, ${sql.identifier(sessions.tokenHash.name)}, ${sql.identifier(sessions.userId.name)},
+                             ${sql.identifier(sessions.createdAt.name)}, ${sql.identifier(sessions.lastUsedAt.name)}, ${sql.identifier(sessions.expiresAt.name)})
+    SELECT ${row.id}, ${row.tokenHash}, ${row.userId}, ${row.createdAt}, ${row.lastUsedAt}, ${row.expiresAt}
+     WHERE EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${row.userId} AND ${users.passwordGeneration} = ${passwordGeneration})`);
+  return r.changes === 1;
 }
 
 /** Records activity for the idle timeout. */

@@ -1,7 +1,7 @@
 /**
  * User rows and their roles.
  */
-import { eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import { atomic, type Db } from '../client.ts';
 import { orgs, userRoles, users } from '../schema.ts';
 import type { ListPlan } from '#lib/http/list.ts';
@@ -12,12 +12,15 @@ export type UserRow = typeof users.$inferSelect;
 export interface LoginUser {
   id: string; passwordHash: string; enabled: number; orgId: string; orgName: string;
   orgEnabled: number; orgIsProvider: number; isSysAdmin: number;
+  /** Read with the hash: the session insert (insertLoginSession) is refused once it moved. */
+  passwordGeneration: number;
 }
 
 /** The user a login names (usernames are unique in the installation). */
 export function findUserForLogin(db: Db, username: string): LoginUser | undefined {
   return db.get<LoginUser | undefined>(sql`
-    SELECT u.id, u.password_hash AS passwordHash, u.enabled, o.id AS orgId, o.name AS orgName,
+    SELECT u.id, u.password_hash AS passwordHash, u.password_generation AS passwordGeneration,
+           u.enabled, o.id AS orgId, o.name AS orgName,
            o.is_enabled AS orgEnabled, o.is_provider AS orgIsProvider,
            EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
                    WHERE ur.user_id = u.id AND r.name = ${SYSTEM_ADMIN}) AND o.is_provider AS isSysAdmin
@@ -89,6 +92,17 @@ export function updateUser(db: Db, id: string, set: Partial<Omit<typeof users.$i
     version: sql`${users.version} + 1`,
     ...(set.passwordHash !== undefined && { passwordGeneration: sql`${users.passwordGeneration} + 1` }),
   }).where(eq(users.id, id)).run();
+}
+
+/**
+ * Replaces the hash of the same password (new scrypt parameters, once a login knows the
+ * password) while the password generation is still `generation`, the one that login checked:
+ * a reset committed meanwhile is never undone. Neither the generation nor the version moves —
+ * same password, same user as clients see them — so sessions and ETags stay. False when refused.
+ */
+export function replacePasswordHash(db: Db, id: string, generation: number, passwordHash: string): boolean {
+  return db.update(users).set({ passwordHash })
+    .where(and(eq(users.id, id), eq(users.passwordGeneration, generation))).run().changes === 1;
 }
 
 /** Replaces a user's roles (call inside a transaction together with the row update). */

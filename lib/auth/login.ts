@@ -7,7 +7,7 @@ import type { Context } from 'hono';
 import type { AppEnv } from '#lib/http/env.ts';
 import { unauthorized } from '#lib/http/errors.ts';
 import { findUserForLogin } from '#db/queries/users.ts';
-import { findSession, insertSession } from '#db/queries/sessions.ts';
+import { findSession, insertLoginSession } from '#db/queries/sessions.ts';
 import { DUMMY_HASH, verifyPassword } from './password.ts';
 import { hashToken, newToken } from './token.ts';
 import { toSession, type Session } from './session.ts';
@@ -63,14 +63,10 @@ export async function login(c: Context<AppEnv>, opts: { providerOnly: boolean })
   const token = newToken();
   const now = c.var.now();
   const id = randomUUID();
-  try {
-    insertSession(db, { id, tokenHash: hashToken(token), userId: user.id, createdAt: now, lastUsedAt: now, expiresAt: now + config.sessionMaxHours * 3_600_000 });
-  } catch (e) {
-    // The user was read before the password check awaited; a deletion in between leaves a session
-    // pointing at nobody, which the foreign key refuses. That user no longer exists: same answer.
-    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw unauthorized(BAD_CREDENTIALS);
-    throw e;
-  }
+  // The user was read before the password check awaited: refused when they were deleted or their
+  // password changed in between (a reset must end every session of the old password). Same answer.
+  const row = { id, tokenHash: hashToken(token), userId: user.id, createdAt: now, lastUsedAt: now, expiresAt: now + config.sessionMaxHours * 3_600_000 };
+  if (!insertLoginSession(db, row, user.passwordGeneration)) throw unauthorized(BAD_CREDENTIALS);
   const session: Session = toSession(findSession(db, { id })!);
   c.set('session', session);
   return c.json(sessionView(session, config), 200, {
