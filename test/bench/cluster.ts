@@ -12,7 +12,8 @@
  *
  * Phases and figures:
  * 1. Memory floor and the idle server (empty database, no templates): VmRSS from /proc.
- * 2. 1,000 templates (test/cluster/templates makeTemplates) in the template namespace `openshift`;
+ * 2. 1,000 templates (test/cluster/templates makeTemplates: the common samples' OSes and sizes, with
+ *    their DataSources Ready) in the template namespace `openshift`;
  *    authenticated GET /cloudapi/1.0.0/catalogs/{id}/catalogItems (pageSize 25 and 128) against a
  *    bare Hono route answering the same JSON, 50 connections each, one after the other: req/s, p50,
  *    p99, ratio. Targets: ratio ≥ 0.5, p99 ≤ 15 ms.
@@ -50,7 +51,7 @@ import https from 'node:https';
 import { CoreV1Api, CustomObjectsApi, KubeConfig, NetworkingV1Api, PatchStrategy, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 // client-node's middleware contract is its own minimal Observable; `of` builds one (as lib/k8s/api.ts does).
 import { of } from '@kubernetes/client-node/dist/gen/rxjsStub.js';
-import { applyTemplates, makeTemplates } from '../cluster/templates/index.ts';
+import { applyBootSources, applyTemplates, makeTemplates } from '../cluster/templates/index.ts';
 import { buildOnce, freePort, startServer, tempDir, waitReady, type ServerProcess } from '../support/server-process.ts';
 import { ROOT } from '../../scripts/build.ts';
 
@@ -329,7 +330,10 @@ async function main(): Promise<void> {
 
   // ---- 2. catalog items with 1,000 templates ----
   let t = performance.now();
-  await applyTemplates(kc, makeTemplates(TEMPLATES), TEMPLATE_NS, 16);
+  const generated = makeTemplates(TEMPLATES);
+  // Their DataSources Ready first: else every item is UNAVAILABLE and instantiating one (5a) a 400.
+  await applyBootSources(kc, generated);
+  await applyTemplates(kc, generated, TEMPLATE_NS, 16);
   const itemsPath = `/cloudapi/1.0.0/catalogs/${catalog.id}/catalogItems`;
   await until(`${TEMPLATES} catalog items`, async () => (await api.call('GET', `${itemsPath}?pageSize=1`)).body.resultTotal === TEMPLATES, 120_000, 100);
   say(`\n${TEMPLATES} templates applied and listed as catalog items in ${((performance.now() - t) / 1000).toFixed(1)} s; server VmRSS ${mb(rss(server.proc.pid))}`);

@@ -73,7 +73,13 @@ describe('npm run cluster (test/cluster/cli.ts)', () => {
       plural: 'templates',
       namespace: 'openshift',
     })) as { items: unknown[] };
+    // Every sample is loaded, with the instancetype one of them is sized by.
     expect(templates.items).toHaveLength(sampleTemplates().length);
+    expect(output).toMatch(new RegExp(`^templates: ${sampleTemplates().length} in namespace openshift$`, 'm'));
+    const u1 = await kc.makeApiClient(CustomObjectsApi).getClusterCustomObject({
+      group: 'instancetype.kubevirt.io', version: 'v1beta1', plural: 'virtualmachineclusterinstancetypes', name: 'u1.medium',
+    }) as { spec: unknown };
+    expect(u1.spec).toEqual({ cpu: { guest: 1 }, memory: { guest: '4Gi' } });
   });
 
   it.skipIf(!hasKubectl)('works with kubectl get ns (skipped when kubectl is not on PATH)', () => {
@@ -120,8 +126,10 @@ describe('npm run cluster -- --attach <kubeconfig> (in-process)', () => {
       expect(name).toMatch(/^centos-stream9-[a-z0-9]{16}$/);
       const c = { custom, kc } as unknown as TestCluster;
       await waitForVmStatus(c, 'attach', name, 'Stopped');
+      // This sample is in the v0.25.0 format, whose VMs run by `running` rather than `runStrategy`.
+      expect((await getVm(c, 'attach', name)).spec).toMatchObject({ running: false });
       await custom.patchNamespacedCustomObject(
-        { ...kv('virtualmachines', 'attach'), name, body: [{ op: 'replace', path: '/spec/runStrategy', value: 'Always' }] },
+        { ...kv('virtualmachines', 'attach'), name, body: [{ op: 'replace', path: '/spec/running', value: true }] },
       );
       const vm = await waitForVmStatus(c, 'attach', name, 'Running');
       expect(vm.status.ready).toBe(true);

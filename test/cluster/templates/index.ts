@@ -1,7 +1,8 @@
 /**
  * Sample OpenShift VM templates (the YAML files in this folder, written for SSVirt in the format of
- * OpenShift Virtualization's common templates) and helpers to load them into a cluster, plus a
- * generator of many distinct templates for benchmarks.
+ * OpenShift Virtualization's common templates, plus two made the way users make them) and helpers
+ * to load them into a cluster with the boot sources and instancetypes they need, plus a generator
+ * of many distinct templates for benchmarks.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +13,8 @@ import { bootSourceRef } from '#lib/k8s/boot-sources.ts';
 import { parameterDefaults } from '#lib/k8s/template-params.ts';
 
 const DIR = dirname(fileURLToPath(import.meta.url));
+/** Cluster-scoped KubeVirt objects the samples reference (instancetypes, preferences). */
+const INSTANCETYPE_DIR = join(DIR, 'instancetypes');
 const GROUP = 'template.openshift.io';
 const VERSION = 'v1';
 
@@ -97,8 +100,50 @@ export async function applyTemplates(kc: KubeConfig, templates: Template[], name
 export async function loadSampleTemplates(kc: KubeConfig, namespace = 'openshift'): Promise<number> {
   const templates = sampleTemplates();
   await applyBootSources(kc, templates);
+  await applyInstancetypes(kc);
   await applyTemplates(kc, templates, namespace);
   return templates.length;
+}
+
+/** The instancetype and preference objects of `instancetypes/`, parsed fresh on each call. */
+export function sampleInstancetypes(): KubernetesObject[] {
+  return readdirSync(INSTANCETYPE_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => parse(readFileSync(join(INSTANCETYPE_DIR, f), 'utf8')) as KubernetesObject);
+}
+
+const CLUSTER_PLURALS: Record<string, string> = {
+  VirtualMachineClusterInstancetype: 'virtualmachineclusterinstancetypes',
+  VirtualMachineClusterPreference: 'virtualmachineclusterpreferences',
+};
+
+/**
+ * Creates the sample instancetypes and preferences that do not exist yet; returns the names of
+ * those the cluster does not serve the kind of (the simulator has no preferences), which a VM
+ * may still name: KubeVirt only resolves them when it starts one. An existing object is left
+ * alone, since on a real cluster KubeVirt deploys its own `u1.medium` and owns it.
+ */
+export async function applyInstancetypes(kc: KubeConfig): Promise<string[]> {
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const unserved: string[] = [];
+  for (const obj of sampleInstancetypes()) {
+    const [group, version] = obj.apiVersion!.split('/') as [string, string];
+    const plural = CLUSTER_PLURALS[obj.kind!];
+    if (!plural) throw new Error(`instancetypes/: no plural known for kind ${obj.kind}`);
+    try {
+      await custom.createClusterCustomObject({ group, version, plural, body: obj });
+    } catch (e) {
+      if (code(e) === 409) continue;
+      // Only a preference may be missing: without the instancetype a sample has no size.
+      if (code(e) === 404 && obj.kind === 'VirtualMachineClusterPreference') {
+        unserved.push(`${obj.kind}/${obj.metadata!.name}`);
+        continue;
+      }
+      throw e;
+    }
+  }
+  return unserved;
 }
 
 /** The default boot sources (DataSource namespace/name, from the parameter defaults) of templates. */
@@ -151,23 +196,28 @@ export async function setDataSourceReady(kc: KubeConfig, ref: { namespace: strin
 
 const FLAVORS = [
   { flavor: 'small', cpu: { sockets: 1, cores: 1, threads: 1 }, memory: '2Gi' },
-  { flavor: 'medium', cpu: { sockets: 1, cores: 2, threads: 1 }, memory: '4Gi' },
-  { flavor: 'large', cpu: { sockets: 2, cores: 2, threads: 1 }, memory: '8Gi' },
+  { flavor: 'medium', cpu: { sockets: 1, cores: 1, threads: 1 }, memory: '4Gi' },
+  { flavor: 'large', cpu: { sockets: 2, cores: 1, threads: 1 }, memory: '8Gi' },
 ];
 
 /**
- * `n` distinct templates for benchmarks: the samples' OSes in rotation, each with its own name
- * (`<os>-server-<flavor>-<i>`), flavor, CPU and memory.
+ * `n` distinct templates for benchmarks: the common samples' OSes in rotation (one base template
+ * per OS, deprecated and user-made ones left out), each with its own name
+ * (`<os>-server-<flavor>-<i>`), flavor, CPU and memory (written in the base's memory format).
  */
 export function makeTemplates(n: number): Template[] {
-  const bases = sampleTemplates().filter((t) => t.metadata?.labels?.['flavor.template.kubevirt.io/small'] === 'true' || t.metadata?.name?.startsWith('windows'));
+  const bases = sampleTemplates().filter((t) => {
+    const labels = t.metadata?.labels ?? {};
+    if (labels['template.kubevirt.io/type'] !== 'base' || t.metadata?.annotations?.['template.kubevirt.io/deprecated'] === 'true') return false;
+    return labels['flavor.template.kubevirt.io/small'] === 'true' || t.metadata?.name?.startsWith('windows');
+  });
   const out: Template[] = [];
   for (let i = 0; i < n; i++) {
     const t = structuredClone(bases[i % bases.length]!);
     const size = FLAVORS[Math.floor(i / bases.length) % FLAVORS.length]!;
     const os = t.metadata!.name!.replace(/-server-.*$/, '');
     const name = `${os}-server-${size.flavor}-${String(i).padStart(5, '0')}`;
-    const labels = Object.fromEntries(Object.entries(t.metadata!.labels ?? {}).filter(([k]) => !k.startsWith('flavor.template.kubevirt.io/')));
+    const labels = Object.fromEntries(Object.entries(t.metadata!.labels ?? {}).filter(([k]) => !k.startsWith('flavor.template.kubevirt.io/') && k !== 'template.kubevirt.io/default-os-variant'));
     t.metadata = {
       name,
       labels: { ...labels, [`flavor.template.kubevirt.io/${size.flavor}`]: 'true' },
@@ -177,8 +227,10 @@ export function makeTemplates(n: number): Template[] {
     vm.metadata.labels['vm.kubevirt.io/template'] = name;
     vm.spec.template.metadata.annotations['vm.kubevirt.io/flavor'] = size.flavor;
     vm.spec.template.metadata.labels['kubevirt.io/size'] = size.flavor;
-    vm.spec.template.spec.domain.cpu = { ...size.cpu };
-    vm.spec.template.spec.domain.memory = { guest: size.memory };
+    const domain = vm.spec.template.spec.domain;
+    domain.cpu = { ...size.cpu };
+    if (domain.resources?.requests?.memory !== undefined) domain.resources.requests.memory = size.memory;
+    else domain.memory = { guest: size.memory };
     out.push(t);
   }
   return out;

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { isVmTemplate, parseTemplate, TemplateCache } from '#lib/k8s/templates.ts';
 import { catalogItemId } from '#lib/catalog/items.ts';
-import { sampleTemplates } from '#test/cluster/templates/index.ts';
+import { sampleInstancetypes, sampleTemplates } from '#test/cluster/templates/index.ts';
 
 const Gi = 2 ** 30;
 type Obj = Record<string, any>;
@@ -57,15 +57,16 @@ describe('parseTemplate', () => {
       name: 'fedora-server-small',
       displayName: 'Fedora VM',
       description: 'Template for Fedora Linux 40 VM or newer. A DataSource with the Fedora Linux 40 disk image must be available.',
+      // fedora39 is labelled "false" and sorts first: skipped.
       osType: 'fedora40',
-      osName: 'Fedora Linux 40',
+      osName: 'Fedora Linux 40 or higher',
       iconClass: 'icon-fedora',
-      tags: ['kubevirt', 'virtualmachine', 'linux', 'fedora'],
+      tags: ['hidden', 'kubevirt', 'virtualmachine', 'linux', 'fedora'],
       flavor: 'small',
       workload: 'server',
-      hidden: false,
+      hidden: true,
       deprecated: false,
-      architecture: expect.toSatisfy((a: unknown) => a === null || typeof a === 'string'),
+      architecture: 'amd64',
       bootSource: { namespace: 'openshift-virtualization-os-images', name: 'fedora' }, status: 'AVAILABLE', statusMessage: null,
       numberOfVMs: 1,
       numberOfCpus: 1,
@@ -82,16 +83,35 @@ describe('parseTemplate', () => {
     });
   });
 
-  it('reads CPU (cores × sockets × threads) and memory from every sample', () => {
+  it('reads CPU (cores × sockets × threads) and memory, in either format or from the instancetype, from every sample', () => {
+    const instancetypes = new Map(sampleInstancetypes().map((o) => [`${o.kind}/${o.metadata!.name}`, o]));
+    const lookup = (ref: { kind: string; name: string }) => instancetypes.get(`${ref.kind}/${ref.name}`);
     const sizes = Object.fromEntries(sampleTemplates().map((t) => {
-      const p = parseTemplate(t);
-      return [p.name, [p.numberOfCpus, p.memoryBytes! / Gi]];
+      const p = parseTemplate(t, lookup);
+      return [p.name, [p.numberOfCpus, p.memoryBytes === null ? null : p.memoryBytes / Gi]];
     }));
-    expect(sizes).toMatchObject({
-      'fedora-server-small': [1, 2], 'fedora-server-medium': [2, 4],
-      'rhel9-server-small': [1, 2], 'centos-stream9-server-medium': [2, 4],
-      'windows2k22-server-medium': [2, 4], 'windows2k22-server-large': [4, 8],
+    expect(sizes).toEqual({
+      'acme-web-server': [2, 6],
+      'centos-stream9-server-medium': [1, 4], 'centos-stream9-server-small': [1, 2], // resources.requests.memory
+      'centos-stream9-u1-medium': [1, 4], // the u1.medium instancetype
+      'centos6-server-small': [1, 2],
+      'fedora-server-medium': [1, 4], 'fedora-server-small': [1, 2],
+      'rhel9-server-large': [2, 8], 'rhel9-server-medium': [1, 4], 'rhel9-server-small': [1, 2],
+      'windows2k22-server-large': [2, 8], 'windows2k22-server-medium': [1, 4],
     });
+  });
+
+  it('reads OS, deprecation and boot source from the samples as the rules say', () => {
+    const parsed = (name: string) => parseTemplate(sample(name));
+    expect(parsed('rhel9-server-large')).toMatchObject({ osType: 'rhel9.0', osName: 'Red Hat Enterprise Linux 9.0 or higher', displayName: 'Red Hat Enterprise Linux 9 VM' });
+    // A user-made template without OS labels: the VM's vm.kubevirt.io/os; its boot source is written in.
+    expect(parsed('acme-web-server')).toMatchObject({
+      osType: 'rhel9', osName: null, hidden: false, deprecated: false, flavor: null, architecture: null,
+      bootSource: { namespace: 'openshift-virtualization-os-images', name: 'rhel9' },
+      parameters: [{ name: 'NAME', displayName: 'VM name', description: 'Name of the new VM', required: true, hasDefault: false, generated: false }],
+    });
+    expect(parsed('centos6-server-small')).toMatchObject({ osType: 'centos6.0', deprecated: true, hidden: true, architecture: null });
+    expect(sampleTemplates().map((t) => parseTemplate(t)).filter((t) => t.deprecated).map((t) => t.name)).toEqual(['centos6-server-small']);
   });
 
   it('substitutes parameter defaults for ${PARAM} and ${{PARAM}} values', () => {
@@ -224,8 +244,8 @@ describe('TemplateCache', () => {
     const ids = () => new TemplateCache(() => sampleTemplates().map((t) => ({ ...t, metadata: { ...t.metadata, namespace: 'openshift' } })))
       .list().map((t) => catalogItemId(catalog, t));
     const a = ids();
-    expect(a).toHaveLength(8);
-    expect(new Set(a).size).toBe(8);
+    expect(a).toHaveLength(12); // every sample holds a VirtualMachine, the deprecated one too
+    expect(new Set(a).size).toBe(12);
     expect(ids()).toEqual(a);
   });
 });

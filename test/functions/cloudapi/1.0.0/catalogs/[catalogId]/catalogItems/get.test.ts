@@ -4,7 +4,7 @@ import { seedCatalog, seedOrg, seedUser, USER_PASSWORD } from '#test/support/fix
 import { fakeCluster, fakeTemplate, FakeTemplateSource } from '#test/support/templates.ts';
 import { catalogItemId } from '#lib/catalog/items.ts';
 import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
-import { setDataSourceReady } from '#test/cluster/templates/index.ts';
+import { sampleTemplates, setDataSourceReady } from '#test/cluster/templates/index.ts';
 import { until } from '#test/support/wait.ts';
 
 describe('GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems', () => {
@@ -150,6 +150,7 @@ describe('GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems', () => {
 });
 
 describe('GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems with the simulated cluster', () => {
+  const names = (body: any) => body.values.map((x: any) => x.name);
   let cluster: TestCluster;
   beforeAll(async () => { cluster = await startTestCluster(); }, 60_000);
   afterAll(async () => { await cluster?.stop(); });
@@ -168,6 +169,20 @@ describe('GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems with the simulate
     expect(await json(one)).toEqual(small);
   });
 
+  it('offers every sample to system administrators and all but the deprecated one to tenants', async () => {
+    const t = await cluster.app();
+    const acme = seedOrg(t.db, 'Acme');
+    await seedUser(t.db, acme.id, 'olga', 'Organization Administrator');
+    const cat = seedCatalog(t.db, acme.id, 'Golden');
+    const base = `/cloudapi/1.0.0/catalogs/urn:vcloud:catalog:${cat.id}/catalogItems?pageSize=128`;
+    const samples = sampleTemplates().map((s) => s.metadata!.name!).sort();
+    expect(names(await json(await t.request('GET', base, { token: await t.adminToken() })))).toEqual(samples);
+    // centos6-server-small carries the annotation template.kubevirt.io/deprecated; every sample is tagged hidden.
+    const tenant = await json(await t.request('GET', base, { token: await t.login('olga', USER_PASSWORD) }));
+    expect(names(tenant)).toEqual(samples.filter((n) => n !== 'centos6-server-small'));
+    expect(tenant.values.find((x: any) => x.name === 'fedora-server-small')).toMatchObject({ hidden: true, deprecated: false });
+  });
+
   it('shows an item UNAVAILABLE, saying why, while its default boot source is not Ready', async () => {
     const t = await cluster.app();
     const admin = await t.adminToken();
@@ -182,7 +197,8 @@ describe('GET /cloudapi/1.0.0/catalogs/:catalogId/catalogItems with the simulate
         const v = await unavailable();
         return v.length ? v : undefined;
       }, { timeoutMs: 5_000, intervalMs: 20 });
-      expect(items.map((x: any) => x.name)).toEqual(['rhel9-server-medium', 'rhel9-server-small']);
+      // The three rhel9 flavours, and the user-made template whose VM names the rhel9 DataSource itself.
+      expect(items.map((x: any) => x.name)).toEqual(['acme-web-server', 'rhel9-server-large', 'rhel9-server-medium', 'rhel9-server-small']);
       expect(items[0].statusMessage).toBe('boot source DataSource openshift-virtualization-os-images/rhel9 is not Ready (NotFound: source PVC not found)');
     } finally {
       await setDataSourceReady(cluster.sim.kubeConfig(), rhel, true);
