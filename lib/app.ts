@@ -15,6 +15,7 @@ import { LoginThrottle } from './auth/throttle.ts';
 import { createMetrics } from './metrics.ts';
 import { routePath } from 'hono/route';
 import { PageCache } from './http/page-cache.ts';
+import { storageFailure } from '#db/storage-errors.ts';
 
 export interface AppOptions extends Deps {
   routes: RouteDef[];
@@ -43,6 +44,7 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
     c.set('metrics', metrics);
     c.set('routes', deps.routes);
     c.set('pages', pages);
+    c.set('writeProbe', deps.writeProbe);
     c.set('session', undefined);
     c.set('authError', undefined);
     const started = performance.now();
@@ -88,6 +90,13 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
   app.onError(function onError(err, c) {
     if (err instanceof ApiError) {
       return c.json(envelope(err.status, err.minorErrorCode, err.message), err.status as 400, err.headers);
+    }
+    // The disk, not the request, failed: 503 so clients retry, and readiness fails at once (the
+    // probe logs the outage once, so each failed request is not an error line of its own).
+    const storage = storageFailure(err);
+    if (storage) {
+      deps.writeProbe?.failed(storage);
+      return c.json(envelope(503, 'DATABASE_UNAVAILABLE', `The database cannot be written: ${storage}; try again later`), 503, { 'Retry-After': '10' });
     }
     deps.log.error({ reqId: c.var.requestId, err }, 'unhandled error');
     return c.json(envelope(500, 'INTERNAL_SERVER_ERROR', `Internal error; request id ${c.var.requestId}`), 500);

@@ -1,6 +1,7 @@
 /**
  * The Hono environment: what every handler finds on `c.var`.
  */
+import type { WriteProbe } from '#lib/write-probe.ts';
 import type { Db } from '#db/client.ts';
 import type { Config } from '#lib/config.ts';
 import type { Log } from '#lib/log.ts';
@@ -24,6 +25,8 @@ export interface Deps {
   metrics?: Metrics;
   /** The list-page cache; built from SSVIRT_LIST_CACHE_MB when omitted (tests pass one to watch it). */
   pages?: PageCache;
+  /** Whether the database takes writes (readiness); absent in tests that do not need it. */
+  writeProbe?: WriteProbe;
 }
 
 export interface AppEnv {
@@ -43,6 +46,7 @@ export interface AppEnv {
     routes: RouteDef[];
     /** The app's list-page cache; undefined when SSVIRT_LIST_CACHE_MB is 0. */
     pages: PageCache | undefined;
+    writeProbe: WriteProbe | undefined;
     /** The database generation read by the session lookup, when nothing was written since. */
     generation: string | undefined;
   };

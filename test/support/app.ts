@@ -11,6 +11,8 @@ import { bootstrap } from '#lib/bootstrap.ts';
 import { loadRoutes, type RouteDef } from '#lib/http/routes.ts';
 import type { Cluster } from '#lib/k8s/cluster.ts';
 import type { PageCache } from '#lib/http/page-cache.ts';
+import { WriteProbe, WRITE_PROBE_INTERVAL_MS } from '#lib/write-probe.ts';
+import { probeWriter } from '#db/write-probe.ts';
 
 export const ADMIN = { username: 'admin', password: 'admin-password-1' };
 
@@ -22,6 +24,8 @@ export interface TestApp {
   db: Db;
   config: Config;
   logs: Record<string, unknown>[];
+  /** The app's readiness write probe (not started: call `check()`). */
+  writeProbe: WriteProbe;
   /** Sends a request; a 500 fails the test unless `allow500`. */
   request(method: string, path: string, opts?: RequestOpts): Promise<Response>;
   /** Logs in and returns the token. */
@@ -60,7 +64,9 @@ export async function makeTestApp(opts: {
   await bootstrap(db, { adminUsername: ADMIN.username, adminPassword: ADMIN.password, log });
   routesCache ??= loadRoutes();
   const k8s = typeof opts.k8s === 'function' ? await opts.k8s({ db, config, log }) : opts.k8s;
-  const app = createApp({ db, config, log, k8s, routes: await routesCache, clock: opts.now ? { now: opts.now } : undefined, pages: opts.pages });
+  // As in lib/server.ts, but not started: a test probes with `writeProbe.check()` when it wants.
+  const writeProbe = new WriteProbe({ write: probeWriter(db), log, intervalMs: WRITE_PROBE_INTERVAL_MS });
+  const app = createApp({ db, config, log, k8s, routes: await routesCache, clock: opts.now ? { now: opts.now } : undefined, pages: opts.pages, writeProbe });
 
   async function request(method: string, path: string, o: RequestOpts = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...o.headers };
@@ -87,7 +93,7 @@ export async function makeTestApp(opts: {
 
   let adminTok: string | undefined;
   return {
-    app, k8s, db, config, logs, request, login,
+    app, k8s, db, config, logs, writeProbe, request, login,
     adminToken: async () => (adminTok ??= await login(ADMIN.username, ADMIN.password, 'System')),
   };
 }

@@ -22,6 +22,10 @@ import type { Attributes, Authorizer, Identity } from './rbac.ts';
 import type { ServiceAccountTokens } from './tokens.ts';
 import { parseFieldValidation, warningHeader } from './prune.ts';
 import { admitTemplateInstanceCreate } from './templateinstance-admission.ts';
+import { OpenApiDocuments, type CrdSchemaSource } from './openapi.ts';
+import { answerOpenApi } from './openapi-handler.ts';
+import { CrdSchemas } from './crd-schemas.ts';
+import { loadCrdManifests } from '../crds/index.ts';
 
 export interface ServerConfig {
   adminToken: string;
@@ -38,6 +42,8 @@ export interface ServerConfig {
   tokens: ServiceAccountTokens;
   /** OpenShift's templateinstance strategy (requester filled/checked on create); off like the CRD-served recordings. */
   templateInstanceAdmission: boolean;
+  /** The CRD schemas the OpenAPI documents describe (default: stored CRDs, else the preinstalled manifests). */
+  crdSchemas?: CrdSchemaSource;
 }
 
 const FLOWSCHEMA_UID = '367a39b8-88c8-4059-9589-33ef9fcb9d57';
@@ -54,7 +60,7 @@ interface Route {
   action?: string;
 }
 
-type Parsed = Route | { kind: 'discovery'; doc: () => Obj | undefined; pretty?: boolean } | { kind: 'notfound' } | { kind: 'control' };
+type Parsed = Route | { kind: 'discovery'; doc: () => Obj | undefined; pretty?: boolean } | { kind: 'openapi' } | { kind: 'notfound' } | { kind: 'control' };
 
 const encodeContinue = (rv: number, start: string) =>
   Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64url');
@@ -62,6 +68,7 @@ const encodeContinue = (rv: number, start: string) =>
 export class ApiServer {
   readonly faults = new Faults();
   readonly discovery: Discovery;
+  readonly openapi: OpenApiDocuments;
   private server!: http.Server;
   private control!: http.Server;
   private readonly sockets = new Set<Socket>();
@@ -73,6 +80,11 @@ export class ApiServer {
 
   constructor(private readonly store: Store, private readonly registry: Registry, private readonly cfg: ServerConfig) {
     this.discovery = new Discovery(cfg.subresources);
+    // Unknown fields are only detected (pruned, refused under Strict) for custom resources, so only
+    // their operations advertise fieldValidation; kubectl validates built-in kinds client-side.
+    this.openapi = new OpenApiDocuments(cfg.crdSchemas ?? new CrdSchemas(store, loadCrdManifests() as never[], true), {
+      version: String(this.discovery.version().gitVersion), strictKinds: (def) => def.crd,
+    });
   }
 
   async start(): Promise<void> {
@@ -136,6 +148,7 @@ export class ApiServer {
     const seg = pathname.split('/').filter(Boolean).map(decodeURIComponent);
     const d = this.discovery;
     if (pathname === '/version' || pathname === '/version/') return { kind: 'discovery', doc: () => d.version(), pretty: true };
+    if (seg[0] === 'openapi') return { kind: 'openapi' };
     if (seg[0] === 'api') {
       if (seg.length === 1) return { kind: 'discovery', doc: () => d.api(`127.0.0.1:${this.port}`) };
       if (seg[1] !== 'v1') return { kind: 'notfound' };
@@ -184,7 +197,7 @@ export class ApiServer {
     return h;
   }
 
-  private send(res: ServerResponse, code: number, body: string, headers: Record<string, string>, type = 'application/json'): void {
+  private send(res: ServerResponse, code: number, body: string | Buffer, headers: Record<string, string>, type = 'application/json'): void {
     if (res.headersSent) { res.end(); return; }
     const len = Buffer.byteLength(body);
     const h: Record<string, string | number> = { ...headers, 'Content-Type': type };
@@ -275,6 +288,15 @@ export class ApiServer {
         throw errors.unauthorized();
       }
       if (route.kind === 'notfound') { this.send(res, 404, '404 page not found\n', headers, 'text/plain; charset=utf-8'); return; }
+      if (route.kind === 'openapi') {
+        if (identity && !this.cfg.authorizer.authorize(identity, { verb: 'get', path: url.pathname }).allowed) {
+          throw new ApiError(failure(403, 'Forbidden', `forbidden: User "${identity.user}" cannot get path "${url.pathname}"`, {}));
+        }
+        const a = answerOpenApi(this.openapi, url.pathname, q, { accept: req.headers.accept, ifNoneMatch: req.headers['if-none-match'] }, new Date());
+        if (!a) { this.send(res, 404, '404 page not found\n', headers, 'text/plain; charset=utf-8'); return; }
+        this.send(res, a.code, a.body, { ...headers, ...a.headers }, a.type);
+        return;
+      }
       if (route.kind === 'discovery') {
         const doc = route.doc();
         if (!doc) { this.send(res, 404, '404 page not found\n', headers, 'text/plain; charset=utf-8'); return; }

@@ -53,4 +53,29 @@ describe('GET /readyz', () => {
     const t = await makeTestApp();
     expect((await t.request('GET', '/readyz', { token: 'x'.repeat(43) })).status).toBe(200);
   });
+  it('fails (503 DATABASE_UNAVAILABLE) while the database cannot be written, and recovers with the next probe', async () => {
+    const t = await makeTestApp();
+    t.db.$client.pragma('query_only = ON'); // what a full or read-only disk does to every write
+    // A write request is answered 503, not 500, and readiness fails at once.
+    const login = await t.request('POST', '/cloudapi/1.0.0/sessions', { headers: { authorization: `Basic ${Buffer.from('admin@System:admin-password-1').toString('base64')}` } });
+    expect(login.status).toBe(503);
+    expect(login.headers.get('retry-after')).toBe('10');
+    expect(await json(login)).toMatchObject({ minorErrorCode: 'DATABASE_UNAVAILABLE', message: expect.stringContaining('read-only') });
+    const res = await t.request('GET', '/readyz');
+    expect(res.status).toBe(503);
+    expect(await json(res)).toMatchObject({ minorErrorCode: 'DATABASE_UNAVAILABLE', status: 'unavailable', checks: { database: 'not-writable', databaseProblem: expect.stringContaining('SQLITE_READONLY') } });
+    // The outage is logged once, not as an unhandled error per request.
+    expect(t.logs.filter((l) => l.msg === 'unhandled error')).toEqual([]);
+    t.db.$client.pragma('query_only = OFF');
+    expect((await t.request('GET', '/readyz')).status).toBe(503); // until a probe write succeeds
+    expect(t.writeProbe.check()).toBe(true);
+    expect((await json(await t.request('GET', '/readyz'))).checks.database).toBe('ok');
+  });
+
+  it('fails from the periodic probe alone, with no request having written', async () => {
+    const t = await makeTestApp();
+    t.db.$client.pragma('query_only = ON');
+    expect(t.writeProbe.check()).toBe(false);
+    expect((await t.request('GET', '/readyz')).status).toBe(503);
+  });
 });
