@@ -1,7 +1,8 @@
 /**
  * The three PATCH formats besides apply: JSON merge patch (RFC 7386), JSON patch (RFC 6902) and the
  * strategic merge patch of built-in kinds, reduced to what SSVirt's kinds need (maps merge key by
- * key; a few lists merge by key; other lists are replaced; `$patch: replace|delete` honoured).
+ * key; a few lists merge by key; other lists are replaced; `$patch: replace|delete` honoured, and
+ * kubectl apply's `$deleteFromPrimitiveList/<list>` and `$setElementOrder/<list>` directives).
  */
 import { ApiError, errors, failure } from './errors.ts';
 import { clone, type Obj } from './serialize.ts';
@@ -110,7 +111,25 @@ export function strategicMergePatch(target: unknown, patch: unknown): unknown {
     const merged = strategicMergePatch(out[k], v);
     if (merged === undefined) delete out[k]; else out[k] = merged;
   }
+  // kubectl apply's list directives, after the lists themselves are merged.
+  for (const [k, v] of Object.entries(patch)) {
+    const field = k.slice(k.indexOf('/') + 1);
+    if (!Array.isArray(v) || !Array.isArray(out[field])) continue;
+    if (k.startsWith('$deleteFromPrimitiveList/')) out[field] = (out[field] as unknown[]).filter((x) => !v.includes(x));
+    else if (k.startsWith('$setElementOrder/')) out[field] = ordered(out[field] as unknown[], v, MERGE_KEYS[field]);
+  }
   return out;
+}
+
+/**
+ * `$setElementOrder/<list>`: the elements the order names come in that order (primitives by value,
+ * maps by their merge key); the others, which only the server has, keep their place after them.
+ */
+function ordered(list: unknown[], order: unknown[], key: string | undefined): unknown[] {
+  const id = (x: unknown) => (key && isMap(x) ? x[key] : x);
+  const rank = new Map(order.map((o, i) => [id(o), i]));
+  const named = list.filter((x) => rank.has(id(x))).sort((a, b) => rank.get(id(a))! - rank.get(id(b))!);
+  return [...named, ...list.filter((x) => !rank.has(id(x)))];
 }
 
 function mergeKeyed(cur: unknown[], patch: unknown[], key: string): unknown[] {
