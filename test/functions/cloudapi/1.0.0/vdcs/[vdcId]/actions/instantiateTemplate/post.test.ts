@@ -117,6 +117,21 @@ describe('POST /cloudapi/1.0.0/vdcs/:vdcId/actions/instantiateTemplate', () => {
     expect(byUrn.catalogItem.id).toBe(fedoraItem());
   });
 
+  it('fills the required NAME of a user-made template from the vApp name; the VM is sized by its domain', async () => {
+    const v = await instantiateOk(t, w.tokens.user, w.vdc.id, { name: 'Shop Front', catalogItem: { name: 'acme-web-server' } });
+    expect(findVapp(t.db, v.id.split(':').pop())!.parameters).toEqual({ NAME: 'shop-front' });
+    const off = await waitVappStatus(t, w.tokens.user, v.id, 'POWERED_OFF');
+    // acme-web-server: 1 socket × 2 cores, memory.guest 6Gi.
+    expect(off.vms[0]).toMatchObject({ name: 'shop-front', hardware: { numCpus: 2, memoryMB: 6144 } });
+  });
+
+  it('sizes the VM of an instancetype-based template by the instancetype', async () => {
+    const v = await instantiateOk(t, w.tokens.user, w.vdc.id, { name: unique('sized'), catalogItem: { name: 'centos-stream9-u1-medium' } });
+    const off = await waitVappStatus(t, w.tokens.user, v.id, 'POWERED_OFF');
+    // u1.medium: cpu.guest 1, memory.guest 4Gi; the VM's domain says neither.
+    expect(off.vms[0].hardware).toMatchObject({ numCpus: 1, memoryMB: 4096 });
+  });
+
   it('makes instance names unique in the VDC', async () => {
     const a = await instantiateOk(t, w.tokens.sys, w.vdc.id, { name: 'Same Name!' });
     const b = await instantiateOk(t, w.tokens.sys, w.vdc.id, { name: 'same-name' });
