@@ -18,6 +18,8 @@ import { shutdown } from './shutdown.ts';
 import { startPeriodicBackup } from './backup.ts';
 import { answerClientErrors } from './http/client-error.ts';
 import { dbNotWritable } from './db-writable.ts';
+import { WriteProbe, WRITE_PROBE_INTERVAL_MS } from './write-probe.ts';
+import { probeWriter } from '#db/write-probe.ts';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -43,7 +45,9 @@ async function main(): Promise<void> {
   const env = usableKubeconfigEnv(process.env, (msg) => log.warn({}, msg));
   const k8s = await startCluster({ config, db, log, registry: metrics.registry, env });
   const routes = ROUTE_MODULES ? routesFromModules(ROUTE_MODULES) : await loadRoutes();
-  const app = createApp({ db, config, log, k8s, routes, metrics });
+  const writeProbe = new WriteProbe({ write: probeWriter(db), log, intervalMs: WRITE_PROBE_INTERVAL_MS });
+  writeProbe.start();
+  const app = createApp({ db, config, log, k8s, routes, metrics, writeProbe });
 
   const backups = config.backupIntervalMinutes > 0
     ? startPeriodicBackup({ db, dir: config.backupDir, intervalMs: config.backupIntervalMinutes * 60_000, keep: config.backupKeep, log })
@@ -60,6 +64,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
+    writeProbe.stop();
     const code = await shutdown({ server: server as Server, k8s, db, log, background: backups ? [backups] : [] });
     log.info({ code }, 'stopped');
     log.flush?.();
