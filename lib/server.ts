@@ -17,6 +17,7 @@ import { createMetrics } from './metrics.ts';
 import { shutdown } from './shutdown.ts';
 import { startPeriodicBackup } from './backup.ts';
 import { answerClientErrors } from './http/client-error.ts';
+import { ConnectionDrain } from './http/drain.ts';
 import { dbNotWritable } from './db-writable.ts';
 import { WriteProbe, WRITE_PROBE_INTERVAL_MS } from './write-probe.ts';
 import { probeWriter } from '#db/write-probe.ts';
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
   });
   // serve() creates a node:http server; parser-level refusals get our envelope, not an empty body.
   answerClientErrors(server as Server);
+  const drain = new ConnectionDrain(server as Server);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -65,7 +67,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     writeProbe.stop();
-    const code = await shutdown({ server: server as Server, k8s, db, log, background: backups ? [backups] : [] });
+    const code = await shutdown({ server: server as Server, drain, k8s, db, log, background: backups ? [backups] : [] });
     log.info({ code }, 'stopped');
     log.flush?.();
     process.exit(code);

@@ -7,16 +7,24 @@
 import type { Server } from 'node:http';
 import { closeDb, type Db } from '#db/client.ts';
 import type { Log } from './log.ts';
+import { stopListening, type ConnectionDrain } from './http/drain.ts';
 
 /** How long in-flight requests may take to finish after SIGTERM before connections are closed. */
 export const SHUTDOWN_GRACE_MS = 10_000;
 /** How long stopping the cluster side may take before the database is closed anyway. */
 export const CLUSTER_STOP_MS = 5_000;
-/** How often idle keep-alive connections are closed while draining. */
+/** How often idle keep-alive connections are closed while draining, after the linger. */
 const IDLE_SWEEP_MS = 50;
+/**
+ * How long connections idle at the signal stay open: a busy client sends its next request within
+ * this, gets it answered with `Connection: close`, instead of a reset on a socket closed under it.
+ */
+export const IDLE_LINGER_MS = 1_000;
 
 export interface ShutdownDeps {
-  server: Pick<Server, 'close' | 'closeIdleConnections' | 'closeAllConnections'>;
+  server: Server;
+  /** Marks responses `Connection: close` once shutdown starts (see lib/http/drain.ts). */
+  drain?: ConnectionDrain;
   k8s?: { stop(): Promise<void> };
   /** Background work on the database (periodic backups), stopped before it closes. */
   background?: { stop(): Promise<void> }[];
@@ -24,6 +32,7 @@ export interface ShutdownDeps {
   log: Log;
   graceMs?: number;
   clusterStopMs?: number;
+  idleLingerMs?: number;
 }
 
 /** Runs the shutdown; resolves with the exit code (0 unless closing the database failed). */
@@ -31,19 +40,23 @@ export async function shutdown(deps: ShutdownDeps): Promise<number> {
   const { server, log } = deps;
   const graceMs = deps.graceMs ?? SHUTDOWN_GRACE_MS;
   const started = performance.now();
-  // close() stops accepting and closes idle connections once; a keep-alive connection busy now
-  // becomes idle when its response is sent, so keep sweeping until every connection is gone.
-  const sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  // Stop accepting; responses from now on close their connections. Connections idle now may be
+  // carrying a request already: they linger, then idle ones are swept until every connection is
+  // gone (a busy keep-alive connection becomes idle when its response is sent).
+  deps.drain?.begin();
+  let sweep: NodeJS.Timeout | undefined;
+  const linger = setTimeout(() => {
+    server.closeIdleConnections();
+    sweep = setInterval(() => server.closeIdleConnections(), IDLE_SWEEP_MS);
+  }, Math.min(deps.idleLingerMs ?? IDLE_LINGER_MS, graceMs));
   let timedOut = false;
   const force = setTimeout(() => {
     timedOut = true;
     log.warn({ graceMs }, 'in-flight requests did not finish in time; closing their connections');
     server.closeAllConnections();
   }, graceMs);
-  await new Promise<void>((res) => {
-    server.close(() => res());
-    server.closeIdleConnections();
-  });
+  await new Promise<void>((res) => stopListening(server, res));
+  clearTimeout(linger);
   clearInterval(sweep);
   clearTimeout(force);
   log.info({ ms: Math.round(performance.now() - started), timedOut }, 'HTTP stopped');

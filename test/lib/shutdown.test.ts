@@ -1,11 +1,12 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { createServer, request, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { openDb } from '#db/client.ts';
 import { createLog } from '#lib/log.ts';
 import { shutdown, SHUTDOWN_GRACE_MS } from '#lib/shutdown.ts';
+import { ConnectionDrain } from '#lib/http/drain.ts';
 import { buildOnce, startServer, tempDir, waitReady, type ServerProcess } from '#test/support/server-process.ts';
 import { runCluster } from '#test/cluster/cli.ts';
 
@@ -58,6 +59,35 @@ describe('shutdown (in process)', () => {
     expect(lines[0]!.timedOut).toBe(false);
     // No longer accepting.
     expect(await get(p, '/', false)).toBe('ECONNREFUSED');
+  });
+
+  it('answers on kept-alive connections with Connection: close while draining, never a reset', async () => {
+    // Answers /slow after 300 ms, anything else at once.
+    const s = createServer((req, res) => {
+      if (req.url === '/slow') void new Promise((r) => setTimeout(r, 300)).then(() => res.end('done'));
+      else res.end('ok');
+    });
+    const drain = new ConnectionDrain(s);
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+    const p = (s.address() as { port: number }).port;
+    const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+    const send = (path: string) => new Promise<[number, string | undefined] | string>((res) => {
+      const req = request({ host: '127.0.0.1', port: p, path, agent }, (r) => { r.resume(); r.on('end', () => res([r.statusCode!, r.headers.connection])); });
+      req.on('error', (e: NodeJS.ErrnoException) => res(e.code ?? e.message));
+      req.end();
+    });
+    // Two kept-alive connections: one will be busy, one idle when the signal comes.
+    expect(await Promise.all([send('/'), send('/')])).toEqual([[200, 'keep-alive'], [200, 'keep-alive']]);
+    const inflight = send('/slow');
+    await new Promise((r) => setTimeout(r, 50));
+    const { log } = memoryLog();
+    const stopped = shutdown({ server: s, drain, db: openDb(':memory:'), log });
+    // The idle connection carries one more request (a busy client's next one): answered, not reset.
+    expect(await send('/')).toEqual([200, 'close']);
+    // The request in flight at the signal is answered and told to close its connection.
+    expect(await inflight).toEqual([200, 'close']);
+    expect(await stopped).toBe(0);
+    agent.destroy();
   });
 
   it('cuts a request that outlives the grace period and still exits 0', async () => {
