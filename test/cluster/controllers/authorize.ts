@@ -57,16 +57,3 @@ export function makeAuthorizer(kc: KubeConfig): Authorizer {
     throw new ForbiddenError(forbiddenMessage(attrs.group, attrs.resource, attrs.name, review.status?.reason ?? ''));
   };
 }
-
-/** Kubernetes' default plural of a kind (what a RESTMapper guesses), enough for template objects. */
-export function resourceOfKind(kind: string): string {
-  const k = kind.toLowerCase();
-  if (k.endsWith('y') && !/[aeiou]y$/.test(k)) return `${k.slice(0, -1)}ies`;
-  if (/(s|x|z|ch|sh)$/.test(k)) return `${k}es`;
-  return `${k}s`;
-}
-
-export function groupOfApiVersion(apiVersion: string | undefined): string {
-  const v = apiVersion ?? 'v1';
-  return v.includes('/') ? v.split('/')[0]! : '';
-}
