@@ -1,12 +1,14 @@
 /**
- * Starts the simulated cluster behaviours (OpenShift's TemplateInstance controller and KubeVirt's VM
- * controller) against any API server reachable through a client-node KubeConfig: the simulator, or a
+ * Starts the simulated cluster behaviours (OpenShift's TemplateInstance controller, KubeVirt's VM
+ * controller and CDI's DataVolume controller) against any API server reachable through a client-node KubeConfig: the simulator, or a
  * bare kube-apiserver with only the CRDs installed.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Authorizer } from './authorize.ts';
+import { startCdiController } from './cdi.ts';
 import { startKubevirtController } from './kubevirt.ts';
-import { startTemplateInstanceController } from './template-instance.ts';
+import type { RestMapper } from './rest-mapper.ts';
+import { startTemplateInstanceController, type ReadinessOptions } from './template-instance.ts';
 
 export { FAIL_ANNOTATION, FAIL_MESSAGE_ANNOTATION } from './kubevirt.ts';
 export { TEMPLATE_INSTANCE_OWNER, TEMPLATE_INSTANCE_FINALIZER } from './template-instance.ts';
@@ -21,6 +23,10 @@ export interface ControllerOptions {
   requireRequester?: boolean;
   /** Requester SubjectAccessReviews (default: asked of the API server); false turns them off. */
   authorizeRequester?: Authorizer | false;
+  /** TemplateInstance kind → resource mapping (default: the API server's discovery). */
+  restMapper?: RestMapper;
+  /** TemplateInstance `wait-for-ready` timing and checks (default OpenShift's). */
+  templateReadiness?: ReadinessOptions;
 }
 
 export interface RunningControllers {
@@ -29,19 +35,27 @@ export interface RunningControllers {
   idle(): Promise<void>;
 }
 
-/** Starts both controllers; resolves once their informers have listed (or after 5 s). */
+/** Starts the controllers; resolves once their informers have listed (or after 5 s). */
 export async function startControllers(kc: KubeConfig, opts: ControllerOptions = {}): Promise<RunningControllers> {
   const log = opts.log ?? (() => {});
-  const [templates, kubevirt] = await Promise.all([
-    startTemplateInstanceController(kc, { log, finalizer: opts.templateInstanceFinalizer, requireRequester: opts.requireRequester, authorize: opts.authorizeRequester }),
+  const [templates, kubevirt, cdi] = await Promise.all([
+    startTemplateInstanceController(kc, {
+      log,
+      finalizer: opts.templateInstanceFinalizer,
+      requireRequester: opts.requireRequester,
+      authorize: opts.authorizeRequester,
+      restMapper: opts.restMapper,
+      readiness: opts.templateReadiness,
+    }),
     startKubevirtController(kc, { log, stepDelayMs: opts.stepDelayMs }),
+    startCdiController(kc, { log, stepDelayMs: opts.stepDelayMs }),
   ]);
   return {
     async idle() {
-      await Promise.all([templates.idle(), kubevirt.idle()]);
+      await Promise.all([templates.idle(), kubevirt.idle(), cdi.idle()]);
     },
     async stop() {
-      await Promise.all([templates.stop(), kubevirt.stop()]);
+      await Promise.all([templates.stop(), kubevirt.stop(), cdi.stop()]);
     },
   };
 }

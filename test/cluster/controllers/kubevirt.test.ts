@@ -60,6 +60,25 @@ function suite(connect: () => Promise<TestCluster>) {
     c.custom.createNamespacedCustomObject({ ...kv('virtualmachines', ns), body: vmBody(name, spec, annotations) });
   const patchVm = (name: string, body: unknown) =>
     c.custom.patchNamespacedCustomObject({ ...kv('virtualmachines', ns), name, body }, mergePatch);
+  const cdi = (plural: string, namespace: string) => ({ group: 'cdi.kubevirt.io', version: 'v1beta1', plural, namespace });
+  /** A DataSource (as OpenShift Virtualization's golden images), Ready or not. */
+  async function dataSource(namespace: string, name: string, ready?: boolean): Promise<void> {
+    const body = { apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataSource', metadata: { name }, spec: { source: { pvc: { namespace, name: `${name}-golden` } } } };
+    await c.custom.createNamespacedCustomObject({ ...cdi('datasources', namespace), body }).catch((e) => {
+      if (e.code !== 409) throw e;
+    });
+    if (ready !== undefined) await setDataSourceReady(namespace, name, ready);
+  }
+  async function setDataSourceReady(namespace: string, name: string, ready: boolean): Promise<void> {
+    const condition = ready
+      ? { type: 'Ready', status: 'True', reason: 'Ready', message: '' }
+      : { type: 'Ready', status: 'False', reason: 'NotFound', message: 'source PVC not found' };
+    await c.custom.patchNamespacedCustomObjectStatus(
+      { ...cdi('datasources', namespace), name, body: { status: { conditions: [{ ...condition, lastTransitionTime: new Date().toISOString() }] } } },
+      mergePatch,
+    );
+  }
+  const getDv = (name: string) => c.custom.getNamespacedCustomObject({ ...cdi('datavolumes', ns), name }) as Promise<any>;
 
   it('keeps a Halted VM Stopped, then runs it through Starting to Running with a VMI when runStrategy becomes Always', async () => {
     await createVm('alpha', { runStrategy: 'Halted' });
@@ -104,15 +123,68 @@ function suite(connect: () => Promise<TestCluster>) {
     expect(await getVmi(c, ns, 'beta')).toBeUndefined();
   });
 
-  it('goes through Provisioning first for a VM with dataVolumeTemplates', async () => {
+  it('goes through Provisioning first for a VM with dataVolumeTemplates, creating its DataVolume as KubeVirt does', async () => {
+    await dataSource(ns, 'fedora', true);
     const rec = await recordStatuses(c.kc, ns, 'gamma');
-    await createVm('gamma', {
+    const vm: any = await createVm('gamma', {
       runStrategy: 'Always',
-      dataVolumeTemplates: [{ metadata: { name: 'gamma' }, spec: { sourceRef: { kind: 'DataSource', name: 'fedora' } } }],
+      dataVolumeTemplates: [{ metadata: { name: 'gamma-root', labels: { disk: 'root' } }, spec: { sourceRef: { kind: 'DataSource', name: 'fedora' } } }],
     });
     await waitForVmStatus(c, ns, 'gamma', 'Running');
     await rec.stop('Running');
     expect(rec.seen).toEqual(['Provisioning', 'Starting', 'Running']);
+    const dv = await getDv('gamma-root');
+    expect(dv.metadata.ownerReferences).toEqual([
+      expect.objectContaining({ apiVersion: 'kubevirt.io/v1', kind: 'VirtualMachine', name: 'gamma', uid: vm.metadata.uid, controller: true, blockOwnerDeletion: true }),
+    ]);
+    expect(dv.metadata.labels).toEqual({ disk: 'root', 'kubevirt.io/created-by': vm.metadata.uid });
+    expect(dv.spec.sourceRef).toEqual({ kind: 'DataSource', name: 'fedora' });
+    expect(dv.status).toMatchObject({ phase: 'Succeeded', progress: '100.0%' });
+  });
+
+  it('keeps a VM Provisioning while its DataSource is missing or not Ready, naming it, and goes on once it is Ready', async () => {
+    const imagesNs = await c.namespace('os-images');
+    const template = { metadata: { name: 'omega-root' }, spec: { sourceRef: { kind: 'DataSource', name: 'rhel9', namespace: imagesNs }, storage: {} } };
+    await createVm('omega', { runStrategy: 'Halted', dataVolumeTemplates: [template] });
+    await createVm('omicron', { runStrategy: 'Always', dataVolumeTemplates: [{ ...template, metadata: { name: 'omicron-root' } }] });
+    const dvCondition = (vm: any) => vm.status?.conditions?.find((x: any) => x.type === 'DataVolumesReady');
+    const missing = await waitFor('omega to report the missing DataSource', async () => {
+      const vm = await getVm(c, ns, 'omega');
+      return dvCondition(vm)?.message?.includes('does not exist') ? vm : undefined;
+    });
+    expect(missing.status.printableStatus).toBe('Provisioning');
+    expect(dvCondition(missing)).toMatchObject({
+      status: 'False',
+      reason: 'NotAllDVsReady',
+      message: `DataVolume omega-root is Pending: DataSource ${imagesNs}/rhel9 does not exist`,
+    });
+    expect((await getDv('omega-root')).status.phase).toBe('Pending');
+
+    await dataSource(imagesNs, 'rhel9', false);
+    const unready = await waitFor('omega to report the unready DataSource', async () => {
+      const vm = await getVm(c, ns, 'omega');
+      return dvCondition(vm)?.message?.includes('is not ready') ? vm : undefined;
+    });
+    expect(unready.status.printableStatus).toBe('Provisioning');
+    expect(dvCondition(unready).message).toBe(`DataVolume omega-root is Pending: DataSource ${imagesNs}/rhel9 is not ready: source PVC not found`);
+    // Still waiting: neither VM has started, though omicron's run strategy says Always.
+    expect(await getVmi(c, ns, 'omicron')).toBeUndefined();
+    expect((await getVm(c, ns, 'omicron')).status.printableStatus).toBe('Provisioning');
+
+    await setDataSourceReady(imagesNs, 'rhel9', true);
+    const stopped = await waitForVmStatus(c, ns, 'omega', 'Stopped');
+    expect(dvCondition(stopped)).toBeUndefined();
+    expect((await getDv('omega-root')).status.phase).toBe('Succeeded');
+    await waitForVmStatus(c, ns, 'omicron', 'Running');
+  });
+
+  it('keeps a registry-sourced DataVolume to one Provisioning pass, whatever the run strategy', async () => {
+    const rec = await recordStatuses(c.kc, ns, 'rho');
+    await createVm('rho', { runStrategy: 'Halted', dataVolumeTemplates: [{ metadata: { name: 'rho-root' }, spec: { source: { registry: { url: 'docker://quay.io/containerdisks/fedora:40' } } } }] });
+    await waitForVmStatus(c, ns, 'rho', 'Stopped');
+    await rec.stop('Stopped');
+    expect(rec.seen).toEqual(['Provisioning', 'Stopped']);
+    expect((await getDv('rho-root')).status.phase).toBe('Succeeded');
   });
 
   it('follows the legacy spec.running field', async () => {

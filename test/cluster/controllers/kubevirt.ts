@@ -17,10 +17,22 @@
  * All of these are plain annotations and status fields, so a test against a bare kube-apiserver can
  * write them directly instead of calling the subresources.
  *
- * Phases: (dataVolumeTemplates, first sight) `Provisioning` → `Starting` (VMI Pending → Scheduling →
- * Scheduled) → `Running` (VMI Running with interfaces, CPU topology, memory, guest OS), and
- * `Stopping` → VMI deleted → `Stopped`. VMIs are named like their VM and owned by it (controller
- * ownerReference), so the garbage collector also removes them; we delete them ourselves anyway.
+ * Phases: `Provisioning` (below) → `Starting` (VMI Pending → Scheduling → Scheduled) → `Running`
+ * (VMI Running with interfaces, CPU topology, memory, guest OS), and `Stopping` → VMI deleted →
+ * `Stopped`. VMIs are named like their VM and owned by it (controller ownerReference), so the garbage
+ * collector also removes them; we delete them ourselves anyway.
+ *
+ * DataVolumes: as KubeVirt, each `spec.dataVolumeTemplates[]` entry is created as a DataVolume named
+ * by the entry, whatever the run strategy, owned by the VM (controller ownerReference) and labelled
+ * `kubevirt.io/created-by: <vm uid>`; CDI's side is cdi.ts. Until every one reports phase
+ * `Succeeded` (and while no VMI runs) the VM stays `Provisioning` with condition `DataVolumesReady`
+ * False, reason `NotAllDVsReady`, whose message carries the DataVolume's own (which names a missing
+ * or unready DataSource); DataVolume events bring the VM back, and it goes on to `Stopped` or
+ * `Starting` once they are all Succeeded.
+ *
+ * Level-triggered, as KubeVirt: each reconcile reads the latest VM and VMI from the caches and acts on
+ * them alone; events only say which VM to look at, so states that came and went before a reconcile
+ * (say `Halted` then `Always` again) have no effect.
  */
 import {
   CustomObjectsApi,
@@ -29,6 +41,7 @@ import {
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
+import { CDI_GROUP, CDI_VERSION, DATAVOLUMES, DV_PHASE, type DataVolume } from './cdi.ts';
 import { errorCode, keyOf, splitKey, startInformer, WorkQueue, type Log } from './runtime.ts';
 
 /**
@@ -53,6 +66,10 @@ const START_FAILURES = new Set(['ErrorUnschedulable', 'ErrImagePull', 'ImagePull
 
 const GROUP = 'kubevirt.io';
 const VERSION = 'v1';
+/** KubeVirt's label on the DataVolumes it creates for a VM. */
+export const CREATED_BY_LABEL = 'kubevirt.io/created-by';
+export const DATAVOLUMES_READY = 'DataVolumesReady';
+export const NOT_ALL_DVS_READY = 'NotAllDVsReady';
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 interface Condition {
@@ -74,7 +91,7 @@ export interface VirtualMachine extends KubernetesObject {
   spec?: {
     running?: boolean;
     runStrategy?: string;
-    dataVolumeTemplates?: Array<{ metadata?: { name?: string }; spec?: any }>;
+    dataVolumeTemplates?: Array<{ metadata?: { name?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any }>;
     template?: { metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any };
   };
   status?: {
@@ -279,7 +296,19 @@ export async function startKubevirtController(
     (m) => log(`[kubevirt] ${m}`),
   );
 
-  const cachesSynced = Promise.all([vms.synced, vmis.synced]);
+  const dvs = startInformer<DataVolume>(
+    kc,
+    `/apis/${CDI_GROUP}/${CDI_VERSION}/${DATAVOLUMES}`,
+    () => custom.listClusterCustomObject({ group: CDI_GROUP, version: CDI_VERSION, plural: DATAVOLUMES }) as never,
+    // A DataVolume concerns the VM that owns it.
+    (_t, dv) => {
+      const owner = dv.metadata?.ownerReferences?.find((o) => o.kind === 'VirtualMachine' && o.controller);
+      if (owner) queue.add(`${dv.metadata?.namespace ?? ''}/${owner.name}`);
+    },
+    (m) => log(`[kubevirt] ${m}`),
+  );
+
+  const cachesSynced = Promise.all([vms.synced, vmis.synced, dvs.synced]);
   const ref = (plural: string, namespace: string, name: string) => ({ group: GROUP, version: VERSION, plural, namespace, name });
 
   async function patchVmStatus(vm: VirtualMachine, status: Record<string, unknown>): Promise<void> {
@@ -456,11 +485,8 @@ export async function startKubevirtController(
       return;
     }
 
-    // DataVolumes are imported once, when the VM first appears, whether or not it runs.
-    if (vm.spec?.dataVolumeTemplates?.length && !st.printableStatus && !ownVmi) {
-      if (await setVm(vm, 'Provisioning', { conditions: [cond('Ready', false, 'VMINotExists', 'VMI does not exist')] })) stepped(key);
-      return;
-    }
+    // DataVolumes exist whether or not the VM runs; a VM waits for them before its VMI is created.
+    const notReady = await ensureDataVolumes(vm);
     if (fail && STORAGE_FAILURES.has(fail)) {
       const dv = vm.spec?.dataVolumeTemplates?.[0]?.metadata?.name ?? name;
       const message =
@@ -473,6 +499,13 @@ export async function startKubevirtController(
         conditions: [cond('Ready', false, 'VMINotExists', 'VMI does not exist'), cond('DataVolumesReady', false, fail, message)],
       });
       return;
+    }
+
+    if (notReady && !ownVmi) {
+      await setVm(vm, 'Provisioning', {
+        conditions: [cond('Ready', false, 'VMINotExists', 'VMI does not exist'), cond(DATAVOLUMES_READY, false, NOT_ALL_DVS_READY, notReady)],
+      });
+      return; // a DataVolume event brings us back
     }
 
     if (annotations[RESTART_ANNOTATION] !== undefined) return convertRestart(vm, ownVmi);
@@ -583,6 +616,51 @@ export async function startKubevirtController(
     });
   }
 
+  /**
+   * Creates the VM's missing DataVolumes; returns why they are not all Succeeded yet (naming the first
+   * one not ready, with its own message), or undefined when they are.
+   */
+  async function ensureDataVolumes(vm: VirtualMachine): Promise<string | undefined> {
+    const namespace = vm.metadata!.namespace;
+    const problems: string[] = [];
+    for (const t of vm.spec?.dataVolumeTemplates ?? []) {
+      const name = t.metadata?.name;
+      if (!name) continue;
+      const dv = dvs.get(name, namespace);
+      if (!dv) {
+        await createDataVolume(vm, t);
+        problems.push(`DataVolume ${name} is being created`);
+        continue;
+      }
+      const phase = dv.status?.phase;
+      if (phase === DV_PHASE.Succeeded) continue;
+      const why = dv.status?.conditions?.find((c) => c.type === 'Ready' && c.status !== 'True')?.message;
+      problems.push(`DataVolume ${name} is ${phase || DV_PHASE.Pending}${why ? `: ${why}` : ''}`);
+    }
+    return problems.length ? problems.join('; ') : undefined;
+  }
+
+  async function createDataVolume(vm: VirtualMachine, t: NonNullable<NonNullable<VirtualMachine['spec']>['dataVolumeTemplates']>[number]): Promise<void> {
+    const { name: vmName, namespace, uid } = vm.metadata!;
+    const body = {
+      apiVersion: `${CDI_GROUP}/${CDI_VERSION}`,
+      kind: 'DataVolume',
+      metadata: {
+        name: t.metadata!.name,
+        namespace,
+        labels: { ...(t.metadata?.labels ?? {}), [CREATED_BY_LABEL]: uid },
+        ...(t.metadata?.annotations ? { annotations: { ...t.metadata.annotations } } : {}),
+        ownerReferences: [{ apiVersion: `${GROUP}/${VERSION}`, kind: 'VirtualMachine', name: vmName, uid, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: structuredClone(t.spec ?? {}),
+    };
+    try {
+      await custom.createNamespacedCustomObject({ group: CDI_GROUP, version: CDI_VERSION, plural: DATAVOLUMES, namespace: namespace!, body });
+    } catch (e) {
+      if (errorCode(e) !== 409) throw e; // already there (our cache lags): its event shows it
+    }
+  }
+
   /** Stopping first shows for a step, then the VMI is deleted; its delete event brings `Stopped`. */
   async function stopFlow(key: string, vm: VirtualMachine, vmi: VirtualMachineInstance, requests: StateChangeRequest[]): Promise<void> {
     if (vmi.metadata?.deletionTimestamp) {
@@ -641,11 +719,11 @@ export async function startKubevirtController(
     }
   }
 
-  await Promise.race([Promise.all([vms.synced, vmis.synced]), new Promise((r) => setTimeout(r, 5000))]);
+  await Promise.race([cachesSynced, new Promise((r) => setTimeout(r, 5000))]);
   return {
     idle: () => queue.idle(),
     async stop() {
-      await Promise.all([vms.stop(), vmis.stop()]);
+      await Promise.all([vms.stop(), vmis.stop(), dvs.stop()]);
       await queue.stop();
     },
   };
