@@ -67,7 +67,9 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
         reqId: requestId, method: c.req.method, path: c.req.path, status,
         ms: Math.round(elapsed * 10) / 10, user: c.var.session?.username,
       };
-      if (status >= 500) deps.log.error(line, 'request');
+      // A 503 is an outage (cluster or disk) logged once where it starts and ends; each refused
+      // request at error level would bury that line under thousands.
+      if (status >= 500 && status !== 503) deps.log.error(line, 'request');
       else deps.log.info(line, 'request');
     }
   });

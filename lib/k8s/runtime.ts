@@ -65,6 +65,7 @@ export class ClusterRuntime implements Cluster {
   readonly namespacedInstancetypes: SupervisedInformer<Obj>;
   private powerModeValue: PowerMode | undefined;
   private lastProblem: string | undefined;
+  private outageSince: number | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private quotaChanges = 0;
@@ -221,12 +222,28 @@ export class ClusterRuntime implements Cluster {
 
   /** Records the outcome of a call made on a user's behalf, so /readyz follows reality. */
   noteOutcome(e: unknown | undefined): void {
-    if (e === undefined) { this.lastProblem = undefined; return; }
+    if (e === undefined) { this.setProblem(undefined); return; }
     const k = classify(e);
     if (k.kind === 'unavailable' || k.kind === 'timeout') {
-      this.lastProblem = k.message;
+      this.setProblem(k.message);
       this.scheduleProbe(500);
     }
+  }
+
+  /**
+   * Records reachability. An outage is logged once when it starts and once when it ends: during
+   * one, every request that needs the cluster answers 503, and logging each of those as an error
+   * buried the one line that matters (issue: thousands of lines per outage).
+   */
+  private setProblem(problem: string | undefined): void {
+    if (problem && this.outageSince === undefined) {
+      this.outageSince = Date.now();
+      this.o.log.error({ problem }, 'Kubernetes API unreachable; requests that need the cluster answer 503 until it is back');
+    } else if (!problem && this.outageSince !== undefined) {
+      this.o.log.info({ downForMs: Date.now() - this.outageSince }, 'Kubernetes API reachable again');
+      this.outageSince = undefined;
+    }
+    this.lastProblem = problem;
   }
 
   /** The power mode, detected once (retried until discovery answers). */
@@ -248,10 +265,10 @@ export class ClusterRuntime implements Cluster {
     const run = this.probeRun = async () => {
       try {
         await this.api.call('get', 'version', (opt) => versionApi.getCode(opt));
-        this.lastProblem = undefined;
+        this.setProblem(undefined);
         if (!this.powerModeValue) this.powerModeValue = await detectPowerMode(this.api).catch(() => undefined);
       } catch (e) {
-        this.lastProblem = e instanceof K8sError ? e.message : String(e);
+        this.setProblem(e instanceof K8sError ? e.message : String(e));
       }
       this.scheduleProbe(this.lastProblem ? 2_000 : 10_000);
     };

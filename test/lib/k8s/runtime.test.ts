@@ -27,11 +27,11 @@ let api: KubeApi;
 const runtimes = clusterPerFile((c, a) => { cluster = c; api = a; });
 
 /** A runtime on a fresh database, with its metrics and namespace events recorded. */
-function runtime(o: { sim?: Simulator; timeoutMs?: number } = {}) {
+function runtime(o: { sim?: Simulator; timeoutMs?: number; lines?: Obj[] } = {}) {
   const namespaceEvents: string[] = [];
   const rt = new ClusterRuntime({
     kc: (o.sim ?? cluster.sim).kubeConfig(), config: loadConfig({ SSVIRT_DB_PATH: ':memory:' }), db: openDb(':memory:'),
-    log: createLog('warn', { write: () => undefined }), registry: new Registry(), timeoutMs: o.timeoutMs ?? 3_000,
+    log: createLog('info', { write: (l: string) => { for (const x of l.split('\n')) if (x && o.lines) o.lines.push(JSON.parse(x)); } }), registry: new Registry(), timeoutMs: o.timeoutMs ?? 3_000,
     onNamespace: (type, ns) => namespaceEvents.push(`${type} ${ns.metadata?.name}`),
   });
   runtimes.push(rt);
@@ -70,6 +70,20 @@ describe('ClusterRuntime health', () => {
     await until('reachable again', () => rt.reachable(), POLL);
     await until('synced again', () => rt.health().informers === 'synced', POLL);
     expect(rt.health()).toEqual(ok);
+  });
+
+  it('logs an outage once when it starts and once when it ends, however many calls fail', async () => {
+    const lines: Obj[] = [];
+    const { rt } = runtime({ lines });
+    await rt.waitForSync(5_000);
+    const outage = cluster.sim.faults.inject({ outage: true });
+    for (let i = 0; i < 5; i++) await expect(rt.namespaceState('anything')).rejects.toMatchObject({ kind: 'unavailable' });
+    const outageLines = () => lines.filter((l) => /Kubernetes API (unreachable|reachable again)/.test(l.msg));
+    expect(outageLines().map((l) => [l.level, l.msg.split(';')[0]])).toEqual([[50, 'Kubernetes API unreachable']]);
+    cluster.sim.faults.clear(outage);
+    await until('reachable again', () => rt.reachable(), POLL);
+    expect(outageLines().map((l) => l.msg.split(';')[0])).toEqual(['Kubernetes API unreachable', 'Kubernetes API reachable again']);
+    expect(outageLines()[1]!.downForMs).toBeGreaterThanOrEqual(0);
   });
 
   it('counts a call that outlasts its timeout as unreachable, until the probe answers', async () => {
