@@ -187,6 +187,58 @@ function suite(connect: () => Promise<TestCluster>) {
     expect((await getDv('rho-root')).status.phase).toBe('Succeeded');
   });
 
+  it('is level-triggered: Halted then Always, both before the controller acts, leave the running VMI alone', async () => {
+    await createVm('sigma', { runStrategy: 'Always' });
+    await waitForVmStatus(c, ns, 'sigma', 'Running');
+    const vmi = await getVmi(c, ns, 'sigma');
+    const rec = await recordStatuses(c.kc, ns, 'sigma');
+    // The controller is down while both patches land, so it can only ever see the latest state.
+    await c.stopControllers();
+    try {
+      await patchVm('sigma', { spec: { runStrategy: 'Halted' } });
+      await patchVm('sigma', { spec: { runStrategy: 'Always' } });
+    } finally {
+      await c.startControllers();
+    }
+    // A VM created afterwards has been reconciled through to Running, so sigma has been looked at too.
+    await createVm('sigma-probe', { runStrategy: 'Always' });
+    await waitForVmStatus(c, ns, 'sigma-probe', 'Running');
+    await rec.stop();
+    expect(rec.seen).toEqual(['Running']);
+    expect((await getVmi(c, ns, 'sigma')).metadata.uid).toBe(vmi.metadata.uid);
+
+    // Halted seen on its own does stop it; Always afterwards starts a new VMI.
+    await patchVm('sigma', { spec: { runStrategy: 'Halted' } });
+    await waitFor('the VMI of a halted VM to go', async () => (await getVmi(c, ns, 'sigma')) === undefined);
+    await patchVm('sigma', { spec: { runStrategy: 'Always' } });
+    await waitForVmStatus(c, ns, 'sigma', 'Running');
+    expect((await getVmi(c, ns, 'sigma')).metadata.uid).not.toBe(vmi.metadata.uid);
+  });
+
+  it('is level-triggered while busy: Halted then Always arriving during a reconcile of the VM leave its VMI alone', async (ctx) => {
+    if (!c.faults) return ctx.skip();
+    const registry = { source: { registry: { url: 'docker://quay.io/containerdisks/fedora:40' } } };
+    await createVm('tau', { runStrategy: 'Always', dataVolumeTemplates: [{ metadata: { name: 'tau-root' }, spec: registry }] });
+    await waitForVmStatus(c, ns, 'tau', 'Running');
+    const vmi = await getVmi(c, ns, 'tau');
+    const rec = await recordStatuses(c.kc, ns, 'tau');
+    // Deleting the DataVolume has the controller recreate it; that create is held for a while, so the
+    // reconcile of tau is still running when both patches arrive.
+    const hold = c.faults.inject({ verb: 'create', resource: 'datavolumes', latencyMs: 1500, times: 1 });
+    await c.custom.deleteNamespacedCustomObject({ group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datavolumes', namespace: ns, name: 'tau-root' });
+    await waitFor('the DataVolume create to be held', async () => !c.faults!.list().some((r: any) => r.id === hold));
+    await patchVm('tau', { spec: { runStrategy: 'Halted' } });
+    await patchVm('tau', { spec: { runStrategy: 'Always' } });
+    // Not acted on yet: the held create has not even been stored.
+    await expect(getDv('tau-root')).rejects.toMatchObject({ code: 404 });
+    await waitFor('the DataVolume to be recreated', async () => (await getDv('tau-root'))?.status?.phase === 'Succeeded');
+    await createVm('tau-probe', { runStrategy: 'Always' });
+    await waitForVmStatus(c, ns, 'tau-probe', 'Running');
+    await rec.stop();
+    expect(rec.seen).toEqual(['Running']);
+    expect((await getVmi(c, ns, 'tau')).metadata.uid).toBe(vmi.metadata.uid);
+  });
+
   it('follows the legacy spec.running field', async () => {
     await createVm('delta', { running: true });
     await waitForVmStatus(c, ns, 'delta', 'Running');

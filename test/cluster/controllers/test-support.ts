@@ -42,6 +42,9 @@ export interface TestCluster {
   /** Creates a namespace with a unique name, deleted again by stop(). */
   namespace(prefix: string): Promise<string>;
   restartControllers(): Promise<void>;
+  /** Stops the simulated controllers until startControllers() (nothing reconciles meanwhile). */
+  stopControllers(): Promise<void>;
+  startControllers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -91,6 +94,13 @@ async function makeCluster(kc: KubeConfig, real: boolean, opts: ClusterOptions, 
     async restartControllers() {
       await controllers?.stop();
       controllers = await start();
+    },
+    async stopControllers() {
+      await controllers?.stop();
+      controllers = undefined;
+    },
+    async startControllers() {
+      controllers ??= await start();
     },
     async stop() {
       // Namespaces go first, while the controllers still run to release their finalizers.
