@@ -12,7 +12,7 @@
  *
  * Which cluster:
  * - default: the project's Kubernetes API simulator with the OpenShift template and KubeVirt
- *   controllers and the eight sample templates, all in this process (20–40 s on a busy 2-CPU machine,
+ *   controllers and the sample templates, all in this process (20–40 s on a busy 2-CPU machine,
  *   most of it starting the server under tsx);
  * - `SSVIRT_TEST_KUBECONFIG=<kubeconfig>`: that cluster, as it is, which must then be OpenShift with
  *   OpenShift Virtualization and the template `SSVIRT_TEST_TEMPLATE` (default `fedora-server-small`)
@@ -22,15 +22,20 @@
  *   `SSVIRT_TEST_CONTROLLERS=0`: simulated controllers beside OpenShift's own would fight over the
  *   same objects.) Names carry a random suffix, so a shared cluster is
  *   fine; everything created is deleted in afterAll. Waits are then up to 10 minutes per step.
+ *
+ * A third test is a tenant's: an Organization Administrator sees the samples but the deprecated
+ * one, each with its OS, size and parameters, and instantiates one naming its own boot source
+ * through DATA_SOURCE_NAME. It needs the sample templates and DataSources whose status the test
+ * writes itself, so it is skipped on a cluster with OpenShift's own controllers (and CDI's).
  */
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { mkdirSync, rmSync } from 'node:fs';
 import { ApisApi, CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import { startSimulator } from '#test/cluster/index.ts';
+import { startSimulator, type Simulator } from '#test/cluster/index.ts';
 import { startControllers, type RunningControllers } from '#test/cluster/controllers/index.ts';
-import { loadSampleTemplates, sampleTemplates } from '#test/cluster/templates/index.ts';
+import { loadSampleTemplates, sampleTemplates, setDataSourceReady } from '#test/cluster/templates/index.ts';
 import { installCrds } from '#test/cluster/crds/index.ts';
 import { startServer, tempDir, waitReady, type ServerProcess } from '#test/support/server-process.ts';
 import { until } from '#test/support/wait.ts';
@@ -52,6 +57,34 @@ const USER_PASSWORD = 'story-user-password';
 const ACCEPT = 'application/json;version=39.0';
 const SUFFIX = randomBytes(3).toString('hex');
 
+/** Parameter kinds as a catalog item describes them: `NAME:generated`, `DATA_SOURCE_NAME:default`, … */
+const paramKind = (p: { name: string; required: boolean; hasDefault: boolean; generated: boolean }) =>
+  `${p.name}:${p.required ? 'required' : p.generated ? 'generated' : p.hasDefault ? 'default' : 'optional'}`;
+const LINUX_PARAMS = ['NAME:generated', 'DATA_SOURCE_NAME:default', 'DATA_SOURCE_NAMESPACE:default', 'CLOUD_USER_PASSWORD:generated'];
+/** Windows templates have no cloud-init, hence no password. */
+const WINDOWS_PARAMS = LINUX_PARAMS.slice(0, 3);
+/** The sample every tenant is refused: template.kubevirt.io/deprecated. */
+const DEPRECATED_SAMPLE = 'centos6-server-small';
+/** What a tenant's catalog says of each sample that is not deprecated (test/cluster/templates). */
+const TENANT_ITEMS: Record<string, { osType: string; cpus: number; memoryGi: number; parameters: string[] }> = {
+  // User-made: no OS labels (the VM's vm.kubevirt.io/os), 1 socket × 2 cores, a required NAME.
+  'acme-web-server': { osType: 'rhel9', cpus: 2, memoryGi: 6, parameters: ['NAME:required'] },
+  // v0.25.0 format: resources.requests.memory.
+  'centos-stream9-server-medium': { osType: 'centos.stream9', cpus: 1, memoryGi: 4, parameters: LINUX_PARAMS },
+  'centos-stream9-server-small': { osType: 'centos.stream9', cpus: 1, memoryGi: 2, parameters: LINUX_PARAMS },
+  // No domain CPU or memory: the u1.medium instancetype's.
+  'centos-stream9-u1-medium': { osType: 'centos.stream9', cpus: 1, memoryGi: 4, parameters: LINUX_PARAMS },
+  // fedora39 is labelled "false" and sorts first.
+  'fedora-server-medium': { osType: 'fedora40', cpus: 1, memoryGi: 4, parameters: LINUX_PARAMS },
+  'fedora-server-small': { osType: 'fedora40', cpus: 1, memoryGi: 2, parameters: LINUX_PARAMS },
+  // rhel9.0 … rhel9.6: the first in sorted order.
+  'rhel9-server-large': { osType: 'rhel9.0', cpus: 2, memoryGi: 8, parameters: LINUX_PARAMS },
+  'rhel9-server-medium': { osType: 'rhel9.0', cpus: 1, memoryGi: 4, parameters: LINUX_PARAMS },
+  'rhel9-server-small': { osType: 'rhel9.0', cpus: 1, memoryGi: 2, parameters: LINUX_PARAMS },
+  'windows2k22-server-large': { osType: 'win2k22', cpus: 2, memoryGi: 8, parameters: WINDOWS_PARAMS },
+  'windows2k22-server-medium': { osType: 'win2k22', cpus: 1, memoryGi: 4, parameters: WINDOWS_PARAMS },
+};
+
 const URN = (type: string) => new RegExp(`^urn:vcloud:${type}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const uuidOf = (urn: string) => urn.split(':').pop()!;
@@ -64,6 +97,8 @@ let data: string;
 let stopCluster: () => Promise<void> = async () => {};
 let adminToken: string;
 let identity: ServerIdentity;
+/** The in-process simulator (default), for fault injection; undefined with SSVIRT_TEST_KUBECONFIG. */
+let simulator: Simulator | undefined;
 /** Orgs to force-delete afterwards (the story deletes its own; a failure leaves them here). */
 const orgsToClean = new Set<string>();
 
@@ -173,6 +208,7 @@ beforeAll(async () => {
   } else {
     mkdirSync(join(data, 'cluster'));
     const sim = await startSimulator({ tls: true, dir: join(data, 'cluster'), namespaceFinalizeDelayMs: 100, gcDelayMs: 20, templateInstanceAdmission: true });
+    simulator = sim;
     kc = sim.kubeConfig();
     kubeconfigPath = sim.kubeconfigPath;
     let controllers: RunningControllers | undefined;
@@ -311,8 +347,11 @@ describe(`The story through the real server process (${REAL_KUBECONFIG ? `SSVIRT
     // The item against the Template it comes from, read from the cluster.
     const template = await custom.getNamespacedCustomObject({ group: 'template.openshift.io', version: 'v1', plural: 'templates', namespace: TEMPLATE_NS, name: TEMPLATE }) as any;
     const vmObjects = template.objects.filter((o: any) => o.kind === 'VirtualMachine');
-    const cpu = vmObjects[0].spec.template.spec.domain.cpu ?? {};
-    const osLabel = Object.keys(template.metadata.labels ?? {}).find((k) => k.startsWith('os.template.kubevirt.io/'));
+    const domain = vmObjects[0].spec.template.spec.domain;
+    const cpu = domain.cpu ?? {};
+    // Templates carry several OS labels, some "false": the first set to "true" in sorted order.
+    const labels: Record<string, string> = template.metadata.labels ?? {};
+    const osLabel = Object.keys(labels).sort().find((k) => k.startsWith('os.template.kubevirt.io/') && labels[k] === 'true');
     expect(item).toMatchObject({
       id: expect.stringMatching(URN('catalogitem')), name: TEMPLATE, catalogId: catalog.id, catalog: { id: catalog.id }, org: orgRef,
       status: 'AVAILABLE', displayName: template.metadata.annotations?.['openshift.io/display-name'],
@@ -320,7 +359,7 @@ describe(`The story through the real server process (${REAL_KUBECONFIG ? `SSVIRT
       entity: { numberOfVMs: vmObjects.length, numberOfCpus: (cpu.sockets ?? 1) * (cpu.cores ?? 1) * (cpu.threads ?? 1) },
     });
     if (osLabel) expect(item.osType).toBe(osLabel.split('/')[1]);
-    const memory = vmObjects[0].spec.template.spec.domain.memory?.guest;
+    const memory = domain.memory?.guest ?? domain.resources?.requests?.memory;
     if (memory && !memory.includes('${')) expect(item.entity.memoryAllocation).toBe(parseQuantity(memory));
     expect(item.parameters.map((p: { name: string }) => p.name)).toEqual(template.parameters.map((p: { name: string }) => p.name));
     expect((await expectCall(200, 'GET', `${itemsPath}/${encodeURIComponent(item.id)}`, { token })).body).toEqual(item);
@@ -470,6 +509,111 @@ describe(`The story through the real server process (${REAL_KUBECONFIG ? `SSVIRT
     orgsToClean.delete(org.id);
     await expectCall(403, 'GET', `/cloudapi/1.0.0/orgs/${encodeURIComponent(org.id)}`, { token });
     expect(server.output.filter((l) => l.includes('"level":50'))).toEqual([]);
+  }, TEST_MS);
+
+  it.skipIf(REAL_KUBECONFIG !== undefined && !RUN_CONTROLLERS)('shows a tenant Organization Administrator the samples but the deprecated one, and instantiates one from a boot source named by DATA_SOURCE_NAME', async () => {
+    const token = adminToken;
+    const orgName = `tenant-${SUFFIX}`;
+    const org = (await expectCall(201, 'POST', '/cloudapi/1.0.0/orgs', { token, body: { name: orgName } })).body;
+    orgsToClean.add(org.id);
+    const orgRef = { id: org.id, name: orgName };
+    const olgaName = `olga-${SUFFIX}`;
+    await expectCall(201, 'POST', '/cloudapi/1.0.0/users', {
+      token, body: { username: olgaName, password: USER_PASSWORD, orgEntityRef: { id: org.id }, roleEntityRefs: [{ name: 'Organization Administrator' }] },
+    });
+    const vdc = (await expectCall(201, 'POST', `/api/admin/org/${encodeURIComponent(org.id)}/vdcs`, { token, body: { name: 'apps' } })).body;
+    const catalog = (await expectCall(201, 'POST', '/cloudapi/1.0.0/catalogs', { token, body: { name: 'golden', orgId: org.id } })).body;
+    const olga = await login(`${olgaName}@${orgName}`, USER_PASSWORD);
+
+    // --- The catalog as the tenant sees it: every sample but the deprecated one, the hidden tag hiding nothing
+    const visible = sampleTemplates().filter((t) => t.metadata!.annotations?.['template.kubevirt.io/deprecated'] !== 'true').map((t) => t.metadata!.name!).sort();
+    expect(Object.keys(TENANT_ITEMS).sort()).toEqual(visible);
+    const items = (await expectCall(200, 'GET', `/cloudapi/1.0.0/catalogs/${encodeURIComponent(catalog.id)}/catalogItems?pageSize=128`, { token: olga })).body.values as any[];
+    const byName = new Map(items.map((i) => [i.name as string, i]));
+    expect(byName.has(DEPRECATED_SAMPLE)).toBe(false);
+    if (SAMPLES_ONLY) expect([...byName.keys()]).toEqual(visible);
+    for (const [name, want] of Object.entries(TENANT_ITEMS)) {
+      const item = byName.get(name);
+      expect(item, name).toMatchObject({ status: 'AVAILABLE', osType: want.osType, os_type: want.osType, entity: { numberOfVMs: 1, numberOfCpus: want.cpus, memoryAllocation: want.memoryGi * 2 ** 30 } });
+      expect(item.parameters.map(paramKind), name).toEqual(want.parameters);
+    }
+    expect(byName.get('fedora-server-small')).toMatchObject({ hidden: true, tags: expect.arrayContaining(['hidden']) });
+
+    // --- A boot source of the tenant's own, in the golden-images namespace, named through DATA_SOURCE_NAME
+    const templateName = 'centos-stream9-server-small';
+    const item = byName.get(templateName);
+    const bootSource = { namespace: 'openshift-virtualization-os-images', name: `story-centos-${SUFFIX}` };
+    const datasources = { group: 'cdi.kubevirt.io', version: 'v1beta1', plural: 'datasources', namespace: bootSource.namespace };
+    await custom.createNamespacedCustomObject({ ...datasources, body: {
+      apiVersion: 'cdi.kubevirt.io/v1beta1', kind: 'DataSource', metadata: { name: bootSource.name },
+      spec: { source: { pvc: { name: 'centos-stream9-golden', namespace: bootSource.namespace } } },
+    } });
+    try {
+      const vdcPath = `/cloudapi/1.0.0/vdcs/${encodeURIComponent(vdc.id)}`;
+      const vappName = `Shop ${SUFFIX}`;
+      const instanceName = `shop-${SUFFIX}`;
+      const vmName = `shop-${SUFFIX}-vm`;
+      const body = { name: vappName, catalogItem: { id: item.id }, parameters: { NAME: vmName, DATA_SOURCE_NAME: bootSource.name } };
+      // Not imported yet (no Ready condition): refused, naming it.
+      const refused = await expectCall(400, 'POST', `${vdcPath}/actions/instantiateTemplate`, { token: olga, body });
+      expect(refused.body.message).toContain(`boot source DataSource ${bootSource.namespace}/${bootSource.name}`);
+
+      // On the simulator the VM's create is held for a moment, in which the boot source goes back
+      // to not Ready: its disk then waits, and the VM stays Provisioning until it is Ready again.
+      simulator?.faults.inject({ verb: 'create', resource: 'virtualmachines', namespace: vdc.namespace, latencyMs: 3_000, times: 1 });
+      await setDataSourceReady(kc, bootSource, true);
+      const inst = await until('the server to see the boot source Ready', async () => {
+        const a = await call('POST', `${vdcPath}/actions/instantiateTemplate`, { token: olga, body });
+        return a.status === 400 && String(a.body.message).includes('boot source') ? undefined : a;
+      }, POLL);
+      expect(inst.status, JSON.stringify(inst.body)).toBe(201);
+      if (simulator) await setDataSourceReady(kc, bootSource, false);
+      const vapp = inst.body;
+      expect(vapp).toMatchObject({ status: 'INSTANTIATING', owner: { name: olgaName }, org: orgRef, template: { namespace: TEMPLATE_NS, name: templateName } });
+      const vappPath = `/cloudapi/1.0.0/vapps/${encodeURIComponent(vapp.id)}`;
+
+      const instance = await custom.getNamespacedCustomObject({ ...ti(vdc.namespace), name: instanceName }) as any;
+      // OpenShift's admission fills the requester from the caller: the server's ServiceAccount,
+      // never the tenant (a bare API server with the simulated controllers fills nothing).
+      if (simulator) {
+        expect(identity.username).toBe(`system:serviceaccount:${identity.namespace}:${identity.serviceAccount}`);
+        expect(instance.spec.requester).toMatchObject({ username: identity.username });
+      }
+      const secret = await core.readNamespacedSecret({ name: `${instanceName}-params`, namespace: vdc.namespace });
+      expect(Buffer.from(secret.data!.DATA_SOURCE_NAME!, 'base64').toString()).toBe(bootSource.name);
+
+      if (simulator) {
+        const provisioning = await until('the VM to be Provisioning in the vApp', async () => {
+          const v = (await expectCall(200, 'GET', vappPath, { token: olga })).body;
+          return v.vms[0]?.kubernetes?.printableStatus === 'Provisioning' ? v : undefined;
+        }, POLL);
+        // Its disk is being provisioned: the vApp is still being instantiated, not powering on.
+        expect(provisioning).toMatchObject({ status: 'INSTANTIATING', numberOfVMs: 1 });
+        expect(provisioning.vms[0]).toMatchObject({ name: vmName, status: 'POWERING_ON' });
+        await setDataSourceReady(kc, bootSource, true);
+      }
+      // From here (a VM created without a status yet could read POWERED_OFF for an instant before).
+      const seen: string[] = [];
+      const off = await until('the vApp to be POWERED_OFF', async () => {
+        const v = (await expectCall(200, 'GET', vappPath, { token: olga })).body;
+        if (seen.at(-1) !== v.status) seen.push(v.status);
+        return v.status === 'POWERED_OFF' && v.vms[0]?.kubernetes?.printableStatus === 'Stopped' ? v : undefined;
+      }, POLL);
+      expect(seen.filter((x) => x !== 'INSTANTIATING' && x !== 'POWERED_OFF'), seen.join(' → ')).toEqual([]);
+      // The template's VM: 1 socket × 1 core × 1 thread, resources.requests.memory 2Gi.
+      expect(off.vms[0]).toMatchObject({ name: vmName, status: 'POWERED_OFF', hardware: { numCpus: 1, memoryMB: 2048 } });
+      const vmObject = await custom.getNamespacedCustomObject({ ...kv('virtualmachines', vdc.namespace), name: vmName }) as any;
+      expect(vmObject.spec.dataVolumeTemplates[0].spec.sourceRef).toEqual({ kind: 'DataSource', ...bootSource });
+
+      await power('vapps', vapp.id, 'powerOn', olga, { name: vappName }, olgaName, orgRef);
+      expect((await expectCall(200, 'GET', vappPath, { token: olga })).body).toMatchObject({ status: 'POWERED_ON', vms: [{ status: 'POWERED_ON', kubernetes: { printableStatus: 'Running' } }] });
+      // A v0.25.0-format VM runs by `running`; KubeVirt refuses one that also has a runStrategy.
+      const running = await custom.getNamespacedCustomObject({ ...kv('virtualmachines', vdc.namespace), name: vmName }) as any;
+      expect(running.spec.running).toBe(true);
+      expect(running.spec.runStrategy).toBeUndefined();
+    } finally {
+      await custom.deleteNamespacedCustomObject({ ...datasources, name: bootSource.name }).catch(() => {});
+    }
   }, TEST_MS);
 
   it('answers 403 to a user of another organization for the VDC, vApp, VMs and tasks of the first, and changes nothing', async () => {
