@@ -14,6 +14,7 @@ import { findResource, RESOURCES } from './resources.ts';
 import type { Obj } from './serialize.ts';
 import { Store } from './store.ts';
 import { loadCrdManifests } from '../crds/index.ts';
+import { startSimulator } from '../index.ts';
 
 const CRD_DEF = findResource('apiextensions.k8s.io', 'v1', 'customresourcedefinitions')!;
 
@@ -233,6 +234,29 @@ describe('CRDs changed at runtime', () => {
     expect(Object.keys(doc.components.schemas)).toContain('io.kubevirt.cdi.v1beta1.DataSource');
     expect(Object.keys(doc.components.schemas)).not.toContain('io.kubevirt.cdi.v1beta1.DataVolume');
     expect(patchOps(docs.v2Object().paths).has('cdi.kubevirt.io/v1beta1/DataVolume')).toBe(false);
+  });
+});
+
+describe('GET /openapi/* on the simulator', () => {
+  it('answers authenticated users (system:discovery) and 401 without a token', async () => {
+    const sim = await startSimulator();
+    try {
+      const get = (path: string, token?: string, accept = 'application/json') =>
+        fetch(`${sim.url}${path}`, { headers: { Accept: accept, ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
+      expect((await get('/openapi/v2')).status).toBe(401);
+      const pb = await get('/openapi/v2', sim.userToken, 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf');
+      expect(pb.status).toBe(200);
+      expect(pb.headers.get('content-type')).toBe('application/com.github.proto-openapi.spec.v2.v1.0+protobuf');
+      const body = Buffer.from(await pb.arrayBuffer());
+      expect(decode(body).get(1)?.[0]?.toString()).toBe('2.0');
+      const index = await (await get('/openapi/v3', sim.token)).json() as { paths: Record<string, { serverRelativeURL: string }> };
+      const doc = await get(index.paths['apis/kubevirt.io/v1']!.serverRelativeURL, sim.token);
+      expect(doc.headers.get('cache-control')).toBe('public, immutable');
+      expect(((await doc.json()) as Obj).components.schemas['io.kubevirt.v1.VirtualMachine']).toBeDefined();
+      expect((await get('/openapi/v3/apis/nope/v1', sim.token)).status).toBe(404);
+    } finally {
+      await sim.stop();
+    }
   });
 });
 

@@ -250,7 +250,7 @@ export class OpenApiDocuments {
         const consumes = o.method === 'patch' ? (o.entry.def.crd ? PATCH_TYPES_CRD : PATCH_TYPES_BUILTIN) : ['*/*'];
         item[o.method] = {
           description: `${o.action} ${o.entry.def.kind}`, consumes, produces: RESPONSE_TYPES, schemes: ['https'],
-          tags: [operationPrefix(o.entry.def).replace(/V\d.*$/, (v) => `_${v.toLowerCase()}`)],
+          tags: [`${o.entry.def.group ? o.entry.def.group.replace(/\.k8s\.io$/, '').replace(/\./g, '_') : 'core'}_${o.entry.def.version}`],
           operationId: o.operationId,
           parameters: o.params.map((x) => this.v2Param(x)),
           responses: { [o.method === 'post' ? '201' : '200']: { description: o.method === 'post' ? 'Created' : 'OK', schema: { $ref: `#/definitions/${o.response}` } }, 401: { description: 'Unauthorized' } },
