@@ -6,17 +6,17 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { atomic, type Db } from '#db/client.ts';
 import { orgs, roles, userRoles, users } from '#db/schema.ts';
 import { BUILTIN_ROLES, PROVIDER_ORG, SYSTEM_ADMIN } from './auth/roles.ts';
-import { hashPassword } from './auth/password.ts';
+import { hashPassword, type ScryptParams } from './auth/password.ts';
 import type { Log } from './log.ts';
 import { providerOrg } from '#db/queries/orgs.ts';
 
 /** Creates what an empty database needs; returns the generated admin password when one was made. */
-export async function bootstrap(db: Db, opts: { adminUsername: string; adminPassword?: string; log: Log; now?: number }): Promise<{ generatedPassword?: string }> {
+export async function bootstrap(db: Db, opts: { adminUsername: string; adminPassword?: string; log: Log; now?: number; passwordParams?: ScryptParams }): Promise<{ generatedPassword?: string }> {
   const now = opts.now ?? Date.now();
   db.insert(roles).values(BUILTIN_ROLES).onConflictDoNothing().run();
   if (providerOrg(db)) return {};
   const generated = opts.adminPassword ? undefined : randomBytes(18).toString('base64url');
-  const hash = await hashPassword(opts.adminPassword ?? generated!);
+  const hash = await hashPassword(opts.adminPassword ?? generated!, opts.passwordParams);
   const orgId = randomUUID();
   const userId = randomUUID();
   const sysRole = BUILTIN_ROLES.find((r) => r.name === SYSTEM_ADMIN)!;

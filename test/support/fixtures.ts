@@ -5,10 +5,13 @@
 import { randomUUID } from 'node:crypto';
 import { orgs, users, userRoles, vdcs, catalogs, vapps, vms, tasks } from '#db/schema.ts';
 import type { Db } from '#db/client.ts';
-import { hashPassword } from '#lib/auth/password.ts';
+import { hashPassword, type ScryptParams } from '#lib/auth/password.ts';
 import { BUILTIN_ROLES, type RoleName } from '#lib/auth/roles.ts';
 
 const now = () => Date.now();
+
+/** scrypt cost for tests: the production N=2^17 costs ~0.4 s a hash, 2^10 a few milliseconds. */
+export const TEST_SCRYPT: ScryptParams = Object.freeze({ N: 2 ** 10, r: 8, p: 1 });
 let fastHash: Promise<string> | undefined;
 
 /** An organization. */
@@ -22,7 +25,7 @@ export const USER_PASSWORD = 'user-password-1';
 
 /** A user with one role (password USER_PASSWORD). */
 export async function seedUser(db: Db, orgId: string, username: string, role: RoleName, extra: Partial<typeof users.$inferInsert> = {}) {
-  fastHash ??= hashPassword(USER_PASSWORD);
+  fastHash ??= hashPassword(USER_PASSWORD, TEST_SCRYPT);
   const row = { id: randomUUID(), orgId, username, usernameKey: username.toLowerCase(), fullName: username, email: '', description: '', passwordHash: await fastHash, enabled: true, createdAt: now(), updatedAt: now(), ...extra };
   db.insert(users).values(row).run();
   db.insert(userRoles).values({ userId: row.id, roleId: BUILTIN_ROLES.find((r) => r.name === role)!.id, position: 0 }).run();
