@@ -5,6 +5,7 @@
 import * as v from 'valibot';
 import { dirname, join, delimiter } from 'node:path';
 import { accessSync, statSync, constants as fsc } from 'node:fs';
+import { isProxySpec } from './auth/client-address.ts';
 
 const bool = (def: boolean) =>
   v.pipe(
@@ -36,6 +37,8 @@ const str = (def: string) => v.pipe(v.optional(v.string(), def), v.trim());
 
 export const ConfigSchema = v.object({
   SSVIRT_PORT: int(8080, 0, 65535),
+  SSVIRT_METRICS_PORT: int(9464, 0, 65535),
+  SSVIRT_METRICS_TOKEN: v.optional(v.pipe(v.string(), v.trim(), v.minLength(16, 'must be at least 16 characters'))),
   SSVIRT_HOST: str('0.0.0.0'),
   SSVIRT_DB_PATH: v.pipe(str('./data/ssvirt.db'), v.minLength(1, 'must not be empty')),
   SSVIRT_ADMIN_USERNAME: v.pipe(str('admin'), v.regex(/^[A-Za-z0-9._@-]{1,128}$/, 'must be 1..128 letters, digits, . _ - @')),
@@ -59,10 +62,24 @@ export const ConfigSchema = v.object({
   SSVIRT_BACKUP_DIR: str(''),
   SSVIRT_BACKUP_KEEP: int(7, 1, 1000),
   SSVIRT_LIST_CACHE_MB: int(8, 0, 4096),
+  SSVIRT_TRUSTED_PROXIES: v.pipe(
+    list(''),
+    v.check((xs) => xs.every(isProxySpec), 'must be a comma list of IP addresses or CIDR ranges'),
+  ),
+  SSVIRT_LOGIN_MAX_PARALLEL_PER_USER: int(2, 1, 1000),
+  SSVIRT_PASSWORD_HASH_CONCURRENCY: int(2, 1, 64),
+  SSVIRT_PASSWORD_HASH_QUEUE: int(32, 0, 100_000),
+  SSVIRT_LOCKOUT_ENABLED: bool(false),
+  SSVIRT_LOCKOUT_INVALID_LOGINS: int(5, 1, 1000),
+  SSVIRT_LOCKOUT_INTERVAL_MINUTES: int(10, 1, 7 * 24 * 60),
 });
 
 export interface Config {
   port: number;
+  /** Port of the metrics listener (lib/metrics-server.ts); 0 = none. */
+  metricsPort: number;
+  /** When set, `/metrics` on the API port answers a `Bearer` of this token (single-port installs). */
+  metricsToken?: string;
   host: string;
   dbPath: string;
   adminUsername: string;
@@ -93,6 +110,16 @@ export interface Config {
   backupKeep: number;
   /** Memory for cached list pages (lib/http/page-cache.ts); 0 = no cache. */
   listCacheMb: number;
+  /** Peers whose X-Forwarded-For names the client for login throttling (addresses or CIDRs); none by default. */
+  trustedProxies: string[];
+  /** Password checks in flight per username; more are answered 429 at once. */
+  loginMaxParallelPerUser: number;
+  /** Password hashes computed at once (128 MiB each at the production cost). */
+  passwordHashConcurrency: number;
+  /** Password checks waiting for a hashing slot; more are answered 429. */
+  passwordHashQueue: number;
+  /** Account lock-out (VCD's org password policy), applied to every organization; off by default. */
+  lockout: { enabled: boolean; invalidLoginsBeforeLockout: number; lockoutIntervalMinutes: number };
 }
 
 export class ConfigError extends Error {}
@@ -114,6 +141,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     port: o.SSVIRT_PORT,
+    metricsPort: o.SSVIRT_METRICS_PORT,
+    metricsToken: o.SSVIRT_METRICS_TOKEN || undefined,
     host: o.SSVIRT_HOST,
     dbPath: o.SSVIRT_DB_PATH,
     adminUsername: o.SSVIRT_ADMIN_USERNAME,
@@ -137,6 +166,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backupDir: o.SSVIRT_BACKUP_DIR || join(dirname(o.SSVIRT_DB_PATH), 'backups'),
     backupKeep: o.SSVIRT_BACKUP_KEEP,
     listCacheMb: o.SSVIRT_LIST_CACHE_MB,
+    trustedProxies: o.SSVIRT_TRUSTED_PROXIES,
+    loginMaxParallelPerUser: o.SSVIRT_LOGIN_MAX_PARALLEL_PER_USER,
+    passwordHashConcurrency: o.SSVIRT_PASSWORD_HASH_CONCURRENCY,
+    passwordHashQueue: o.SSVIRT_PASSWORD_HASH_QUEUE,
+    lockout: {
+      enabled: o.SSVIRT_LOCKOUT_ENABLED,
+      invalidLoginsBeforeLockout: o.SSVIRT_LOCKOUT_INVALID_LOGINS,
+      lockoutIntervalMinutes: o.SSVIRT_LOCKOUT_INTERVAL_MINUTES,
+    },
   };
 }
 

@@ -1,20 +1,32 @@
 /**
  * Login with HTTP Basic `user@org:password` (or `user:password`): checks the password, the
- * user's and org's state, slows failures, and creates a session with a fresh opaque token.
+ * user's and org's state, and creates a session with a fresh opaque token.
+ *
+ * Before any hashing, in this order: a locked account (when lock-out is on) is refused; a user
+ * with `loginMaxParallelPerUser` checks in flight gets 429 at once; a user or address with recent
+ * failures waits out its back-off. The check then queues for the app's bounded hashing slots,
+ * ranked by those failures. A good login replaces a hash weaker than the policy.
  */
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'hono';
 import type { AppEnv } from '#lib/http/env.ts';
-import { unauthorized } from '#lib/http/errors.ts';
-import { findUserForLogin } from '#db/queries/users.ts';
+import { tooManyRequests, unauthorized } from '#lib/http/errors.ts';
+import { findUserForLogin, replacePasswordHash } from '#db/queries/users.ts';
 import { findSession, insertLoginSession } from '#db/queries/sessions.ts';
-import { DUMMY_HASH, verifyPassword } from './password.ts';
+import { HashQueueFullError } from './hash-queue.ts';
+import { loginKey } from './login-guard.ts';
 import { hashToken, newToken } from './token.ts';
 import { toSession, type Session } from './session.ts';
 import { PROVIDER_ORG } from './roles.ts';
 import { sessionView } from '#lib/views/session.ts';
 
 const BAD_CREDENTIALS = 'Invalid credentials: the username, organization or password is wrong';
+// Said for any login name with too many invalid logins, existing or not.
+const LOCKED = 'This account is locked after too many invalid logins; try again later';
+const TOO_MANY_PARALLEL = 'Too many logins for this user are being checked at once; retry later';
+const HASHING_BUSY = 'The server is checking too many passwords at once; retry later';
+// A full queue clears in about a second at the production cost.
+const BUSY_RETRY_MS = 1_000;
 
 interface Credentials { username: string; org?: string; password: string }
 
@@ -34,31 +46,59 @@ export function parseBasic(header: string | undefined): Credentials | undefined 
 
 /** Logs in and answers the session with the token headers; `providerOnly` for /sessions/provider. */
 export async function login(c: Context<AppEnv>, opts: { providerOnly: boolean }): Promise<Response> {
-  const { db, config, loginThrottle: throttle } = c.var;
+  const { db, config, loginGuard: guard, passwords } = c.var;
   const creds = parseBasic(c.req.header('authorization'));
   if (!creds) throw unauthorized('Log in with HTTP Basic credentials user@org:password');
-  const ip = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress ?? 'local';
-  const keys = [`u:${creds.username.toLowerCase()}`, `ip:${ip}`];
+  const peer = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+  const address = guard.proxies.clientAddress(peer, c.req.header('x-forwarded-for'));
 
   let user = findUserForLogin(db, creds.username);
   let org = creds.org;
+  let name = creds.username;
   if (!user && creds.org) {
     // "first.last@example.com" without an org suffix: the whole login is the username.
     const whole = findUserForLogin(db, `${creds.username}@${creds.org}`);
-    if (whole) { user = whole; org = undefined; }
+    if (whole) { user = whole; org = undefined; name = `${creds.username}@${creds.org}`; }
   }
-  const ok = await verifyPassword(creds.password, user?.passwordHash ?? DUMMY_HASH);
-  const orgMatches = !org || !user || matchesOrg(org, user.orgName, user.orgIsProvider === 1);
-  if (!user || !ok || !orgMatches || (opts.providerOnly && !user.isSysAdmin)) {
-    const delay = throttle.delayFor(keys);
-    throttle.fail(keys);
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-    throw unauthorized(BAD_CREDENTIALS);
+  const userKey = loginKey.user(name);
+  const keys = [userKey, loginKey.address(address)];
+
+  const locked = () => guard.lockout.lockedFor(userKey) > 0;
+  if (locked()) throw unauthorized(LOCKED);
+  const release = guard.inFlight.tryAcquire(userKey);
+  if (!release) throw tooManyRequests(TOO_MANY_PARALLEL, Math.max(guard.throttle.waitFor(keys), BUSY_RETRY_MS));
+  try {
+    const wait = guard.throttle.waitFor(keys);
+    if (wait > 0) await guard.sleep(wait);
+    // A parallel attempt may have locked the account during the wait.
+    if (locked()) throw unauthorized(LOCKED);
+    const priority = guard.throttle.failureCount(keys);
+    const ok = await busyAs429(passwords.verify(creds.password, user?.passwordHash, priority));
+    const orgMatches = !org || !user || matchesOrg(org, user.orgName, user.orgIsProvider === 1);
+    if (!user || !ok || !orgMatches || (opts.providerOnly && !user.isSysAdmin)) {
+      const delay = guard.throttle.delayFor(keys);
+      guard.throttle.fail(keys);
+      guard.lockout.fail(userKey);
+      // Held with the in-flight slot: parallel guesses of one user wait for each other.
+      if (delay > 0) await guard.sleep(delay);
+      throw unauthorized(BAD_CREDENTIALS);
+    }
+    if (!user.enabled || !user.orgEnabled) {
+      throw unauthorized(user.enabled ? 'The organization of this account is disabled' : 'This account is disabled');
+    }
+    guard.throttle.succeed(userKey);
+    guard.lockout.succeed(userKey);
+    if (passwords.needsRehash(user.passwordHash)) {
+      // Best effort: a busy queue leaves the old hash for the next login.
+      const next = await passwords.hash(creds.password, priority).catch((e: unknown) => {
+        if (e instanceof HashQueueFullError) return undefined;
+        throw e;
+      });
+      if (next) replacePasswordHash(db, user.id, user.passwordGeneration, next);
+    }
+  } finally {
+    release();
   }
-  if (!user.enabled || !user.orgEnabled) {
-    throw unauthorized(user.enabled ? 'The organization of this account is disabled' : 'This account is disabled');
-  }
-  throttle.succeed(keys[0]!);
 
   const token = newToken();
   const now = c.var.now();
@@ -74,6 +114,16 @@ export async function login(c: Context<AppEnv>, opts: { providerOnly: boolean })
     'X-VMWARE-VCLOUD-ACCESS-TOKEN': token,
     'X-VMWARE-VCLOUD-TOKEN-TYPE': 'Bearer',
   });
+}
+
+/** A refused password check (queue full) as 429 with Retry-After. */
+async function busyAs429<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof HashQueueFullError) throw tooManyRequests(HASHING_BUSY, BUSY_RETRY_MS);
+    throw e;
+  }
 }
 
 function matchesOrg(given: string, orgName: string, isProvider: boolean): boolean {

@@ -8,7 +8,9 @@ import type { Log } from '#lib/log.ts';
 import type { Session } from '#lib/auth/session.ts';
 import type { Cluster } from '#lib/k8s/cluster.ts';
 import type { ApiError } from './errors.ts';
-import type { LoginThrottle } from '#lib/auth/throttle.ts';
+import type { LoginGuard } from '#lib/auth/login-guard.ts';
+import type { Passwords, PasswordImpl } from '#lib/auth/passwords.ts';
+import type { ScryptParams } from '#lib/auth/password.ts';
 import type { Metrics } from '#lib/metrics.ts';
 import type { RouteDef } from './routes.ts';
 import type { PageCache } from './page-cache.ts';
@@ -25,6 +27,10 @@ export interface Deps {
   metrics?: Metrics;
   /** The list-page cache; built from SSVIRT_LIST_CACHE_MB when omitted (tests pass one to watch it). */
   pages?: PageCache;
+  /** scrypt cost for new hashes; the production policy (N=2^17) when omitted, tests pass a small N. */
+  passwordParams?: ScryptParams;
+  /** The hashing functions; tests replace them to hold a password check open. */
+  passwordImpl?: PasswordImpl;
   /** Whether the database takes writes (readiness); absent in tests that do not need it. */
   writeProbe?: WriteProbe;
 }
@@ -40,7 +46,9 @@ export interface AppEnv {
     /** Why a presented token did not yield a session; raised only by routes that need one. */
     authError: ApiError | undefined;
     now: () => number;
-    loginThrottle: LoginThrottle;
+    loginGuard: LoginGuard;
+    /** Password hashing behind the app's bounded queue. */
+    passwords: Passwords;
     metrics: Metrics;
     /** The app's route table (for the API description). */
     routes: RouteDef[];

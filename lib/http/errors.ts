@@ -5,11 +5,11 @@ export type MinorErrorCode =
   | 'BAD_REQUEST' | 'DUPLICATE_NAME' | 'BUSY_ENTITY' | 'UNAUTHORIZED' | 'ACCESS_TO_RESOURCE_IS_FORBIDDEN'
   | 'RESOURCE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE' | 'CLUSTER_UNAVAILABLE' | 'DATABASE_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR'
-  | 'REQUEST_TIMEOUT' | 'REQUEST_HEADER_FIELDS_TOO_LARGE';
+  | 'REQUEST_TIMEOUT' | 'REQUEST_HEADER_FIELDS_TOO_LARGE' | 'TOO_MANY_REQUESTS';
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 431: 'Request Header Fields Too Large',
+  406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
   500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
@@ -36,6 +36,9 @@ export const duplicateName = (message: string) => new ApiError(400, 'DUPLICATE_N
 export const busyEntity = (message: string) => new ApiError(400, 'BUSY_ENTITY', message);
 export const unauthorized = (message = 'Authentication required') => new ApiError(401, 'UNAUTHORIZED', message);
 export const forbidden = (message: string) => new ApiError(403, 'ACCESS_TO_RESOURCE_IS_FORBIDDEN', message);
+/** 429 with Retry-After (whole seconds, at least 1). */
+export const tooManyRequests = (message: string, retryAfterMs: number) =>
+  new ApiError(429, 'TOO_MANY_REQUESTS', message, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
 export const clusterUnavailable = (message: string) => new ApiError(503, 'CLUSTER_UNAVAILABLE', message);
 
 const LABELS: Record<string, string> = {

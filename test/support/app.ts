@@ -11,6 +11,8 @@ import { bootstrap } from '#lib/bootstrap.ts';
 import { loadRoutes, type RouteDef } from '#lib/http/routes.ts';
 import type { Cluster } from '#lib/k8s/cluster.ts';
 import type { PageCache } from '#lib/http/page-cache.ts';
+import type { PasswordImpl } from '#lib/auth/passwords.ts';
+import { TEST_SCRYPT } from './fixtures.ts';
 import { WriteProbe, WRITE_PROBE_INTERVAL_MS } from '#lib/write-probe.ts';
 import { probeWriter } from '#db/write-probe.ts';
 
@@ -50,6 +52,8 @@ export async function makeTestApp(opts: {
   now?: () => number;
   /** The list-page cache to use (to watch its hits). */
   pages?: PageCache;
+  /** The password hashing functions (to hold a check open). */
+  passwordImpl?: PasswordImpl;
 } = {}): Promise<TestApp> {
   const config = loadConfig({ SSVIRT_DB_PATH: ':memory:', SSVIRT_LOGIN_DELAY_MS: '0', SSVIRT_LOG_LEVEL: 'info', ...opts.env });
   const logs: Record<string, unknown>[] = [];
@@ -61,12 +65,12 @@ export async function makeTestApp(opts: {
   });
   const log = createLog('info', sink);
   const db = openDb(':memory:');
-  await bootstrap(db, { adminUsername: ADMIN.username, adminPassword: ADMIN.password, log });
+  await bootstrap(db, { adminUsername: ADMIN.username, adminPassword: ADMIN.password, log, passwordParams: TEST_SCRYPT });
   routesCache ??= loadRoutes();
   const k8s = typeof opts.k8s === 'function' ? await opts.k8s({ db, config, log }) : opts.k8s;
   // As in lib/server.ts, but not started: a test probes with `writeProbe.check()` when it wants.
   const writeProbe = new WriteProbe({ write: probeWriter(db), log, intervalMs: WRITE_PROBE_INTERVAL_MS });
-  const app = createApp({ db, config, log, k8s, routes: await routesCache, clock: opts.now ? { now: opts.now } : undefined, pages: opts.pages, writeProbe });
+  const app = createApp({ db, config, log, k8s, routes: await routesCache, clock: opts.now ? { now: opts.now } : undefined, pages: opts.pages, writeProbe, passwordParams: TEST_SCRYPT, passwordImpl: opts.passwordImpl });
 
   async function request(method: string, path: string, o: RequestOpts = {}): Promise<Response> {
     const headers: Record<string, string> = { accept: 'application/json', ...o.headers };

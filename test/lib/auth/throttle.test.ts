@@ -59,3 +59,29 @@ describe('lib/auth/throttle', () => {
     expect(t.delayFor(['u:user-24999'])).toBe(20);
   });
 });
+
+describe('lib/auth/throttle: before the hash', () => {
+  it('makes a new attempt wait until the back-off of the last failure has passed (0 for clean keys)', () => {
+    let now = 0;
+    const t = new LoginThrottle(100, () => now);
+    expect(t.waitFor(['u:alice', 'ip:a'])).toBe(0);
+    t.fail(['u:alice', 'ip:a']);
+    expect(t.waitFor(['u:alice', 'ip:b'])).toBe(100);
+    now += 60;
+    expect(t.waitFor(['u:alice'])).toBe(40);
+    t.fail(['u:alice']);
+    expect(t.waitFor(['u:alice'])).toBe(200);
+    expect(t.waitFor(['u:bob', 'ip:b'])).toBe(0);
+    now += 200;
+    expect(t.waitFor(['u:alice'])).toBe(0);
+  });
+
+  it('counts the worst recent failures of the keys (the hashing priority)', () => {
+    const t = new LoginThrottle(10, () => 0);
+    t.fail(['u:alice', 'ip:a']);
+    t.fail(['u:alice', 'ip:b']);
+    expect(t.failureCount(['u:alice', 'ip:c'])).toBe(2);
+    expect(t.failureCount(['u:carol', 'ip:a'])).toBe(1);
+    expect(t.failureCount(['u:carol', 'ip:c'])).toBe(0);
+  });
+});
