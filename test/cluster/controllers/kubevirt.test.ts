@@ -163,7 +163,8 @@ function suite(connect: () => Promise<TestCluster>) {
     await dataSource(imagesNs, 'rhel9', false);
     const unready = await waitFor('omega to report the unready DataSource', async () => {
       const vm = await getVm(c, ns, 'omega');
-      return dvCondition(vm)?.message?.includes('is not ready') ? vm : undefined;
+      // The DataSource is created first, then given its Ready=False condition: wait for the latter.
+      return dvCondition(vm)?.message?.includes('source PVC not found') ? vm : undefined;
     });
     expect(unready.status.printableStatus).toBe('Provisioning');
     expect(dvCondition(unready).message).toBe(`DataVolume omega-root is Pending: DataSource ${imagesNs}/rhel9 is not ready: source PVC not found`);

@@ -308,7 +308,8 @@ export async function startKubevirtController(
     (m) => log(`[kubevirt] ${m}`),
   );
 
-  const cachesSynced = Promise.all([vms.synced, vmis.synced, dvs.synced]);
+  // DataVolumes are awaited only by VMs that have some, so a cluster without CDI's CRDs still runs VMs.
+  const cachesSynced = Promise.all([vms.synced, vmis.synced]);
   const ref = (plural: string, namespace: string, name: string) => ({ group: GROUP, version: VERSION, plural, namespace, name });
 
   async function patchVmStatus(vm: VirtualMachine, status: Record<string, unknown>): Promise<void> {
@@ -623,6 +624,7 @@ export async function startKubevirtController(
   async function ensureDataVolumes(vm: VirtualMachine): Promise<string | undefined> {
     const namespace = vm.metadata!.namespace;
     const problems: string[] = [];
+    if (vm.spec?.dataVolumeTemplates?.length) await dvs.synced;
     for (const t of vm.spec?.dataVolumeTemplates ?? []) {
       const name = t.metadata?.name;
       if (!name) continue;
@@ -719,7 +721,7 @@ export async function startKubevirtController(
     }
   }
 
-  await Promise.race([cachesSynced, new Promise((r) => setTimeout(r, 5000))]);
+  await Promise.race([Promise.all([cachesSynced, dvs.synced]), new Promise((r) => setTimeout(r, 5000))]);
   return {
     idle: () => queue.idle(),
     async stop() {
