@@ -15,6 +15,7 @@ import { ROUTE_MODULES } from './http/route-manifest.ts';
 import { startCluster } from './k8s/start.ts';
 import { createMetrics } from './metrics.ts';
 import { shutdown } from './shutdown.ts';
+import { startMetricsServer } from './metrics-server.ts';
 import { startPeriodicBackup } from './backup.ts';
 import { answerClientErrors } from './http/client-error.ts';
 import { ConnectionDrain } from './http/drain.ts';
@@ -50,12 +51,18 @@ async function main(): Promise<void> {
   writeProbe.start();
   const app = createApp({ db, config, log, k8s, routes, metrics, writeProbe });
 
+  const metricsServer = config.metricsPort > 0
+    ? await startMetricsServer({ registry: metrics.registry, port: config.metricsPort, host: config.host, log }).catch((e: NodeJS.ErrnoException) => {
+      process.stderr.write(`ssvirt: cannot listen on the metrics port ${config.metricsPort} (SSVIRT_METRICS_PORT): ${e.code ?? e.message}\n`);
+      process.exit(2);
+    })
+    : undefined;
   const backups = config.backupIntervalMinutes > 0
     ? startPeriodicBackup({ db, dir: config.backupDir, intervalMs: config.backupIntervalMinutes * 60_000, keep: config.backupKeep, log })
     : undefined;
 
   const server: ServerType = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
-    log.info({ port: info.port, host: config.host, db: config.dbPath, cluster: k8s ? 'configured' : 'not-configured' }, `listening on http://${config.host}:${info.port}`);
+    log.info({ port: info.port, host: config.host, metricsPort: metricsServer?.port, db: config.dbPath, cluster: k8s ? 'configured' : 'not-configured' }, `listening on http://${config.host}:${info.port}`);
   });
   // serve() creates a node:http server; parser-level refusals get our envelope, not an empty body.
   answerClientErrors(server as Server);
@@ -67,7 +74,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     writeProbe.stop();
-    const code = await shutdown({ server: server as Server, drain, k8s, db, log, background: backups ? [backups] : [] });
+    const code = await shutdown({ server: server as Server, drain, k8s, db, log, background: [...(backups ? [backups] : []), ...(metricsServer ? [metricsServer] : [])] });
     log.info({ code }, 'stopped');
     log.flush?.();
     process.exit(code);

@@ -163,9 +163,12 @@ async function floorRss(): Promise<number> {
   return r;
 }
 
+const METRICS_TOKEN = 'bench-metrics-token-0123';
+const scrape = (base: string) => fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+
 /** Where the memory is, from /metrics: V8 heap spaces (committed/used), external and array buffers. */
 async function memoryDetail(base: string): Promise<string> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await scrape(base)).text();
   const total = new Map<string, number>();
   const used = new Map<string, number>();
   for (const m of text.matchAll(/^nodejs_heap_space_size_(total|used)_bytes\{space="(\w+)"\} (\S+)/gm)) {
@@ -178,7 +181,7 @@ async function memoryDetail(base: string): Promise<string> {
 
 /** heapUsed from the server's /metrics (prom-client's default metrics). */
 async function heapUsed(base: string): Promise<number> {
-  const text = await (await fetch(`${base}/metrics`)).text();
+  const text = await (await scrape(base)).text();
   return Number(/^nodejs_heap_size_used_bytes (\S+)/m.exec(text)?.[1] ?? NaN);
 }
 
@@ -311,6 +314,8 @@ async function main(): Promise<void> {
   const serverEnv = {
     SSVIRT_DB_PATH: join(dir, 'bench.db'), SSVIRT_ADMIN_PASSWORD: PASSWORD, SSVIRT_LOG_LEVEL: 'warn', SSVIRT_LOGIN_DELAY_MS: '0',
     SSVIRT_KUBECONFIG: cluster.kubeconfigPath, SSVIRT_TEMPLATE_NAMESPACES: TEMPLATE_NS,
+    // /metrics on the API port (the metrics port is off in test servers), behind its token.
+    SSVIRT_METRICS_TOKEN: METRICS_TOKEN,
     // As the image runs it (Containerfile): glibc returns scrypt's 16 MB per login to the system.
     MALLOC_MMAP_THRESHOLD_: '1048576',
   };

@@ -262,13 +262,18 @@ describe('Containerfile and manifests agree', () => {
     expect(container.args).toBeUndefined();
   });
 
-  it('port: EXPOSE = SSVIRT_PORT = containerPort; the Service maps 80 to it', () => {
-    expect(args(finalStage, 'EXPOSE')).toEqual(['8080']);
+  it('port: EXPOSE = SSVIRT_PORT = containerPort; the Service maps 80 to it, and exposes the metrics port', () => {
+    expect(args(finalStage, 'EXPOSE')).toEqual(['8080 9464']);
     expect(imageEnv.SSVIRT_PORT).toBe('8080');
     expect(data.SSVIRT_PORT).toBe('8080');
-    expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }]);
+    expect(data.SSVIRT_METRICS_PORT).toBe('9464');
+    expect(loadConfig({}).metricsPort).toBe(9464);
+    expect(container.ports).toEqual([{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
     const svc = one(base, 'Service', 'ssvirt');
-    expect(svc.spec.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' }]);
+    expect(svc.spec.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 'http', protocol: 'TCP' },
+      { name: 'metrics', port: 9464, targetPort: 'metrics', protocol: 'TCP' },
+    ]);
     expect(svc.spec.selector).toEqual(dep.spec.selector.matchLabels);
   });
 
@@ -298,6 +303,8 @@ describe('OpenShift overlay', () => {
     expect(route.spec.tls).toEqual({ termination: 'edge', insecureEdgeTerminationPolicy: 'Redirect' });
     const svc = one(openshift, 'Service', 'ssvirt');
     expect(svc.spec.ports.map((p: any) => p.name)).toContain(route.spec.port.targetPort);
+    // Metrics carry no authentication on their port: never reachable from outside the cluster.
+    expect(route.spec.port.targetPort).toBe('http');
   });
 
   it('leaves fsGroup to the restricted SCC and keeps the rest of the security context', () => {
@@ -305,5 +312,18 @@ describe('OpenShift overlay', () => {
     expect(pod.securityContext).toEqual({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.containers[0].securityContext).toEqual(one(base, 'Deployment').spec.template.spec.containers[0].securityContext);
     expect(one(base, 'Deployment').spec.template.spec.securityContext.fsGroup).toBe(10001);
+  });
+});
+
+describe('monitoring overlay', () => {
+  it('scrapes the Service\'s metrics port, which serves /metrics', () => {
+    const monitoring = render(join(MANIFESTS, 'monitoring'));
+    const sm = one(monitoring, 'ServiceMonitor', 'ssvirt');
+    expect(sm.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(sm.metadata.namespace).toBe('ssvirt');
+    const svc = one(base, 'Service', 'ssvirt');
+    expect(sm.spec.selector.matchLabels).toEqual(svc.metadata.labels);
+    expect(sm.spec.endpoints).toEqual([{ port: 'metrics', path: '/metrics', interval: '30s' }]);
+    expect(svc.spec.ports.map((p: any) => p.name)).toContain('metrics');
   });
 });

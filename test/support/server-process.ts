@@ -59,6 +59,8 @@ export async function startServer(opts: { dist?: string; env?: Record<string, st
       HOME: process.env.HOME,
       SSVIRT_HOST: '127.0.0.1',
       SSVIRT_PORT: String(port),
+      // Many servers run at once in the suite: no fixed metrics port unless a test asks for one.
+      SSVIRT_METRICS_PORT: '0',
       SSVIRT_LOG_LEVEL: 'info',
       ...opts.env,
     },
