@@ -325,11 +325,19 @@ describe('TemplateInstance controller requester reviews', () => {
         { namespace: ns, verb: 'create', group: '', resource: 'secrets', name: 'ok-obj' },
       ]);
       deny = (a) => a.verb === 'get';
-      expect(await run('nosecret')).toMatchObject({ type: 'InstantiateFailure', reason: 'Failed', message: 'secrets "params" is forbidden: denied by test' });
+      expect(await run('nosecret')).toMatchObject({
+        type: 'InstantiateFailure',
+        reason: 'Failed',
+        message: 'unable to authorize user to retrive TemplateInstance Secret: secrets "params" is forbidden: denied by test',
+      });
       deny = (a) => a.resource === 'templateconfigs';
-      expect(await run('notpl')).toMatchObject({ message: 'templateconfigs.template.openshift.io "tpl" is forbidden: denied by test' });
+      expect(await run('notpl')).toMatchObject({
+        message: 'unable to authorize user to create TemplateConfig : templateconfigs.template.openshift.io "tpl" is forbidden: denied by test',
+      });
       deny = (a) => a.verb === 'create' && a.resource === 'secrets';
-      expect(await run('noobj')).toMatchObject({ message: 'secrets "noobj-obj" is forbidden: denied by test' });
+      expect(await run('noobj')).toMatchObject({
+        message: 'unable to authorize user to create /v1, Resource=secrets, Name=noobj-obj: secrets "noobj-obj" is forbidden: denied by test',
+      });
       // Nothing is created when a review fails.
       await expect(c.core.readNamespacedSecret({ namespace: ns, name: 'noobj-obj' })).rejects.toMatchObject({ code: 404 });
     } finally {
@@ -377,8 +385,8 @@ describe('TemplateInstance controller kind mapping', () => {
         type: 'InstantiateFailure',
         message: 'unable to identify the resource mapping for kubevirt.io/v1, Kind=NoSuchKind: no matches for kind "NoSuchKind" in version "kubevirt.io/v1"',
       });
-      // With a requester, OpenShift reviews (and maps) every object before creating any.
-      expect(asked.map((a) => a.resource)).toEqual(['templateconfigs']);
+      // With a requester, OpenShift maps and reviews every object before creating any.
+      expect(asked.map((a) => a.resource)).toEqual(['templateconfigs', 'networkpolicies']);
       await expect(c.kc.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ namespace: ns, name: 'deny2' })).rejects.toMatchObject({ code: 404 });
     } finally {
       await controllers.stop();

@@ -29,9 +29,12 @@
  * - for an instance with `spec.requester.username`, the requester's permissions are reviewed by
  *   SubjectAccessReview in OpenShift's order before anything is created: `get` on the params Secret,
  *   `create` on `templateconfigs` (the template's name), then after processing `create` on each
- *   object's resource and name, and `get` on each object whose readiness is checked; a denial fails
- *   the instance with Kubernetes' Forbidden wording. Objects are still created with the controller's
- *   own credentials.
+ *   object's resource and name (all objects reviewed, all denials reported), and `get` on each object
+ *   whose readiness is checked; a denial fails the instance with Kubernetes' Forbidden wording after
+ *   OpenShift's words for the step (`unable to authorize user to retrive TemplateInstance Secret: `,
+ *   `unable to authorize user to create TemplateConfig : `, `unable to authorize user to create
+ *   <g>/<v>, Resource=<r>, Name=<n>: `; none for the readiness `get`). Objects are still created with
+ *   the controller's own credentials.
  * OpenShift's controller fails an instance without `spec.requester.username` ("spec.requester.username
  * not set"); here that check is off by default (SSVirt's instances carry no requester yet) and enabled
  * with `requireRequester`; instances without a requester are not reviewed.
@@ -45,7 +48,7 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { processTemplate, TemplateProcessError, type TemplateLike } from './process.ts';
-import { ForbiddenError, makeAuthorizer, type Authorizer, type Requester } from './authorize.ts';
+import { ForbiddenError, forbiddenMessage, makeAuthorizer, type Authorizer, type Requester } from './authorize.ts';
 import { makeDynamicClient, type DynamicClient } from './dynamic-client.ts';
 import { discoveryLister, kindLabel, makeRestMapper, NoKindMatchError, resourceLabel, type RestMapper, type RestMapping } from './rest-mapper.ts';
 import { buildConfigSelector, gvkKey, OPENSHIFT_READINESS_CHECKS, waitsForReady, type ReadinessCheck, type ReadinessContext } from './readiness.ts';
@@ -181,17 +184,19 @@ export async function startTemplateInstanceController(
   const checks = opts.readiness?.checks ?? OPENSHIFT_READINESS_CHECKS;
   const clock = opts.readiness?.now ?? Date.now;
 
-  /** One review; transient API errors retry the instance, anything else fails it as Forbidden does. */
-  async function review(ti: TemplateInstance, requester: Requester, attrs: Parameters<Authorizer>[1]): Promise<void> {
+  /**
+   * One review; transient API errors retry the instance, anything else fails it as Forbidden does,
+   * after `context` (OpenShift wraps the Forbidden error of each instantiation step in its own words).
+   */
+  async function review(ti: TemplateInstance, requester: Requester, attrs: Parameters<Authorizer>[1], context = ''): Promise<void> {
     if (!authorizer) return;
     try {
       await authorizer(requester, attrs);
     } catch (e) {
-      if (e instanceof ForbiddenError) throw new TemplateProcessError(e.message);
+      if (e instanceof ForbiddenError) throw new TemplateProcessError(context + e.message);
       retryIfTransient(ti, e);
       // The real controller wraps a failed review call in the same Forbidden error.
-      const gr = attrs.group ? `${attrs.resource}.${attrs.group}` : attrs.resource;
-      throw new TemplateProcessError(`${gr} "${attrs.name}" is forbidden: ${errorMessage(e)}`);
+      throw new TemplateProcessError(context + forbiddenMessage(attrs.group, attrs.resource, attrs.name, errorMessage(e)));
     }
   }
 
@@ -260,13 +265,14 @@ export async function startTemplateInstanceController(
     const reviewed = requester?.username ? requester : undefined;
     const secretName = ti.spec?.secret?.name;
     if (reviewed && secretName) {
-      await review(ti, reviewed, { namespace, verb: 'get', group: '', resource: 'secrets', name: secretName });
+      await review(ti, reviewed, { namespace, verb: 'get', group: '', resource: 'secrets', name: secretName }, 'unable to authorize user to retrive TemplateInstance Secret: ');
     }
     const template = structuredClone(ti.spec?.template ?? {});
     const supplied = await readSecretValues(ti);
     if (reviewed) {
       const tname = (template as { metadata?: { name?: string } }).metadata?.name ?? '';
-      await review(ti, reviewed, { namespace, verb: 'create', group: GROUP, resource: 'templateconfigs', name: tname });
+      // Sic: OpenShift's text has the space before the colon.
+      await review(ti, reviewed, { namespace, verb: 'create', group: GROUP, resource: 'templateconfigs', name: tname }, 'unable to authorize user to create TemplateConfig : ');
     }
     const { objects: processed } = processTemplate(template, supplied);
     // Mapped once per object; a kind the server does not serve is that object's error.
@@ -281,18 +287,27 @@ export async function startTemplateInstanceController(
     }
     const namespaceOf = (m: RestMapping, obj: (typeof processed)[number]) => (m.namespaced ? obj.metadata.namespace || namespace : '');
     if (reviewed) {
-      // OpenShift reviews every object before creating any, and reports all mapping errors at once.
-      const unmapped = mapped.filter((x) => x.error).map((x) => x.error!);
-      if (unmapped.length) throw new TemplateProcessError(unmapped.join('\n'));
-      for (const { obj, mapping } of mapped) {
-        await review(ti, reviewed, {
-          namespace: namespaceOf(mapping!, obj),
-          verb: 'create',
-          group: mapping!.group,
-          resource: mapping!.resource,
-          name: obj.metadata.name ?? '',
-        });
+      // OpenShift reviews every object before creating any, and reports all the errors at once.
+      const denied: string[] = [];
+      for (const { obj, mapping, error } of mapped) {
+        if (!mapping) {
+          denied.push(error!);
+          continue;
+        }
+        const name = obj.metadata.name ?? '';
+        try {
+          await review(
+            ti,
+            reviewed,
+            { namespace: namespaceOf(mapping, obj), verb: 'create', group: mapping.group, resource: mapping.resource, name },
+            `unable to authorize user to create ${resourceLabel(mapping)}, Name=${name}: `,
+          );
+        } catch (e) {
+          if (!(e instanceof TemplateProcessError)) throw e;
+          denied.push(e.message);
+        }
       }
+      if (denied.length) throw new TemplateProcessError(denied.join('\n'));
     }
     const refs: ObjectRef[] = [];
     const errors: string[] = [];
