@@ -618,8 +618,8 @@ export async function startKubevirtController(
   }
 
   /**
-   * Creates the VM's missing DataVolumes; returns why they are not all Succeeded yet (naming the first
-   * one not ready, with its own message), or undefined when they are.
+   * Creates the VM's missing DataVolumes; returns why they are not all Succeeded yet (each one not
+   * ready, with its own Ready message), or undefined when they are.
    */
   async function ensureDataVolumes(vm: VirtualMachine): Promise<string | undefined> {
     const namespace = vm.metadata!.namespace;
