@@ -143,7 +143,7 @@ describe('sample templates', () => {
 
   it.each(templates.map((t) => [t.metadata!.name!, t] as const))('%s processes into a complete VM', (_name, t: any) => {
     // Only the user-made template has a NAME without a generator (SSVirt fills it from the vApp name).
-    const given = t.parameters.some((p: any) => p.required) ? { NAME: 'given-name' } : {};
+    const given: Record<string, string> = t.parameters.some((p: any) => p.required) ? { NAME: 'given-name' } : {};
     const { objects } = processTemplate(t, given);
     expect(objects[0]!.metadata.name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(JSON.stringify(objects[0])).not.toContain('${');
