@@ -5,6 +5,7 @@ import { eq, sql } from 'drizzle-orm';
 import { atomic, type Db } from '../client.ts';
 import { orgs } from '../schema.ts';
 import { perDb } from '../prepared.ts';
+import { nextVersion } from '../version.ts';
 
 export type OrgRow = typeof orgs.$inferSelect;
 
@@ -53,9 +54,9 @@ export function insertOrg(db: Db, row: typeof orgsTable.$inferInsert): void {
   db.insert(orgsTable).values(row).run();
 }
 
-/** Updates an org's editable fields and bumps its version (its ETag). */
+/** Updates an org's editable fields; its version (its ETag) moves when one of them changes. */
 export function updateOrg(db: Db, id: string, set: Partial<Omit<typeof orgsTable.$inferInsert, 'version'>>): void {
-  db.update(orgsTable).set({ ...set, version: sql`${orgsTable.version} + 1` }).where(eq(orgsTable.id, id)).run();
+  db.update(orgsTable).set({ ...set, version: nextVersion(orgsTable, set) }).where(eq(orgsTable.id, id)).run();
 }
 
 /** What still lives in an org (blocks a non-forced delete). */

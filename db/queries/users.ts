@@ -6,6 +6,7 @@ import { atomic, type Db } from '../client.ts';
 import { orgs, userRoles, users } from '../schema.ts';
 import type { ListPlan } from '#lib/http/list.ts';
 import { SYSTEM_ADMIN } from '#lib/auth/roles.ts';
+import { nextVersion } from '../version.ts';
 
 export type UserRow = typeof users.$inferSelect;
 
@@ -83,13 +84,14 @@ export function insertUserWithRoles(db: Db, row: typeof users.$inferInsert, role
 }
 
 /**
- * Updates a user's row and bumps its version; a new password hash also bumps the password
- * generation, here rather than in each caller (the API, the admin command) so none can forget.
+ * Updates a user's row; its version (its ETag) moves when a column changes. A new password hash
+ * also bumps the password generation, here rather than in each caller (the API, the admin
+ * command) so none can forget.
  */
 export function updateUser(db: Db, id: string, set: Partial<Omit<typeof users.$inferInsert, 'version' | 'passwordGeneration'>>): void {
   db.update(users).set({
     ...set,
-    version: sql`${users.version} + 1`,
+    version: nextVersion(users, set),
     ...(set.passwordHash !== undefined && { passwordGeneration: sql`${users.passwordGeneration} + 1` }),
   }).where(eq(users.id, id)).run();
 }

@@ -8,6 +8,7 @@ import { orgs, vapps, vdcs, vms } from '../schema.ts';
 import { fragment, tableReader } from '../rows.ts';
 import type { ListPlan } from '#lib/http/list.ts';
 import { perDb } from '../prepared.ts';
+import { nextVersion } from '../version.ts';
 
 export type VdcRow = typeof vdcs.$inferSelect;
 export type VdcInsert = typeof vdcs.$inferInsert;
@@ -76,12 +77,12 @@ export function insertVdc(db: Db, row: VdcInsert): void {
 }
 
 /**
- * Updates a VDC's columns and bumps its version (its ETag) — status and reconcile marks too, like
- * Kubernetes' resourceVersion: one rule no writer can miss (throws a unique violation on a
- * duplicate name in the org).
+ * Updates a VDC's columns; its version (its ETag) moves when one of them changes — status and
+ * reconcile marks too, like Kubernetes' resourceVersion: one rule no writer can miss (throws a
+ * unique violation on a duplicate name in the org).
  */
 export function updateVdc(db: Db, id: string, set: Partial<Omit<VdcInsert, 'version'>>): void {
-  db.update(vdcs).set({ ...set, version: sql`${vdcs.version} + 1` }).where(eq(vdcs.id, id)).run();
+  db.update(vdcs).set({ ...set, version: nextVersion(vdcs, set) }).where(eq(vdcs.id, id)).run();
 }
 
 /** How many vApps live in a VDC (a non-forced delete is refused while there are any). */

@@ -16,7 +16,7 @@ let fastHash: Promise<string> | undefined;
 
 /** An organization. */
 export function seedOrg(db: Db, name: string, extra: Partial<typeof orgs.$inferInsert> = {}) {
-  const row = { id: randomUUID(), name, nameKey: name.toLowerCase(), displayName: name, description: '', isEnabled: true, canPublish: false, isProvider: false, createdAt: now(), updatedAt: now(), ...extra };
+  const row = { id: randomUUID(), name, nameKey: name.toLowerCase(), displayName: name, description: '', isEnabled: true, canPublish: false, isProvider: false, version: 1, createdAt: now(), updatedAt: now(), ...extra };
   db.insert(orgs).values(row).run();
   return row;
 }
@@ -26,7 +26,7 @@ export const USER_PASSWORD = 'user-password-1';
 /** A user with one role (password USER_PASSWORD). */
 export async function seedUser(db: Db, orgId: string, username: string, role: RoleName, extra: Partial<typeof users.$inferInsert> = {}) {
   fastHash ??= hashPassword(USER_PASSWORD, TEST_SCRYPT);
-  const row = { id: randomUUID(), orgId, username, usernameKey: username.toLowerCase(), fullName: username, email: '', description: '', passwordHash: await fastHash, enabled: true, createdAt: now(), updatedAt: now(), ...extra };
+  const row = { id: randomUUID(), orgId, username, usernameKey: username.toLowerCase(), fullName: username, email: '', description: '', passwordHash: await fastHash, enabled: true, version: 1, passwordGeneration: 0, createdAt: now(), updatedAt: now(), ...extra };
   db.insert(users).values(row).run();
   db.insert(userRoles).values({ userId: row.id, roleId: BUILTIN_ROLES.find((r) => r.name === role)!.id, position: 0 }).run();
   return row;
@@ -35,7 +35,7 @@ export async function seedUser(db: Db, orgId: string, username: string, role: Ro
 /** A VDC (status READY unless given). */
 export function seedVdc(db: Db, orgId: string, name: string, extra: Partial<typeof vdcs.$inferInsert> = {}) {
   const id = randomUUID();
-  const row = { id, orgId, name, nameKey: name.toLowerCase(), description: '', allocationModel: 'AllocationVApp', storageProfiles: [], status: 'READY', namespace: `vdc-${id.slice(0, 8)}`, createdAt: now(), updatedAt: now(), ...extra };
+  const row = { id, orgId, name, nameKey: name.toLowerCase(), description: '', allocationModel: 'AllocationVApp', storageProfiles: [], status: 'READY', namespace: `vdc-${id.slice(0, 8)}`, version: 1, createdAt: now(), updatedAt: now(), ...extra };
   db.insert(vdcs).values(row).run();
   return row;
 }
