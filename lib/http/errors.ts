@@ -5,11 +5,11 @@ export type MinorErrorCode =
   | 'BAD_REQUEST' | 'DUPLICATE_NAME' | 'BUSY_ENTITY' | 'UNAUTHORIZED' | 'ACCESS_TO_RESOURCE_IS_FORBIDDEN'
   | 'RESOURCE_NOT_FOUND' | 'METHOD_NOT_ALLOWED' | 'NOT_ACCEPTABLE' | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE' | 'CLUSTER_UNAVAILABLE' | 'DATABASE_UNAVAILABLE' | 'INTERNAL_SERVER_ERROR'
-  | 'REQUEST_TIMEOUT' | 'REQUEST_HEADER_FIELDS_TOO_LARGE' | 'TOO_MANY_REQUESTS';
+  | 'REQUEST_TIMEOUT' | 'REQUEST_HEADER_FIELDS_TOO_LARGE' | 'TOO_MANY_REQUESTS' | 'PRECONDITION_FAILED';
 
 const REASONS: Record<number, string> = {
   400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
-  406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
+  406: 'Not Acceptable', 408: 'Request Timeout', 409: 'Conflict', 412: 'Precondition Failed', 413: 'Payload Too Large', 415: 'Unsupported Media Type', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
   500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
