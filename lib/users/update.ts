@@ -13,7 +13,8 @@
  * twice on the same rules: once before the awaits (to fail fast and to know what to hash), and
  * again inside the write's transaction on the row as it is then. Only the columns the request
  * changes are written, so a concurrent `{enabled:false}` or new fullName survives; and every
- * check (role table, last System Administrator, If-Match) is judged on that fresh row.
+ * check (role table, last System Administrator, If-Match) is judged on that fresh row. A
+ * request that changes nothing writes nothing (its version stays).
  */
 import { atomic } from '#db/client.ts';
 import { findOrg } from '#db/queries/orgs.ts';
@@ -29,6 +30,7 @@ import { resolveOrg, resolveRoles } from './refs.ts';
 import { checkRolesFitOrg, hasSysAdminRole, keepLastSysAdmin } from './rules.ts';
 import { loadVisibleUser, userTarget, type VisibleUser } from './visible.ts';
 import type { UserOp } from './context.ts';
+import { NO_PRECONDITION, requireMatch, type IfMatch } from '#lib/http/etag.ts';
 
 export type UpdateMode = 'replace' | 'patch';
 
@@ -45,10 +47,13 @@ interface Decision {
   self: boolean;
 }
 
-/** Applies a PUT (`replace`) or PATCH to user `id`; the user as updated. */
-export async function applyUserUpdate(op: UserOp, id: string, input: UserInput, mode: UpdateMode): Promise<VisibleUser> {
+/**
+ * Applies a PUT (`replace`) or PATCH to user `id`, if its version satisfies `ifMatch`; the user
+ * as updated.
+ */
+export async function applyUserUpdate(op: UserOp, id: string, input: UserInput, mode: UpdateMode, ifMatch: IfMatch = NO_PRECONDITION): Promise<VisibleUser> {
   const { db, session: s } = op;
-  const before = decide(op, id, input, mode);
+  const before = decide(op, id, input, mode, ifMatch);
 
   let passwordHash: string | undefined;
   if (input.password !== undefined) {
@@ -61,7 +66,7 @@ export async function applyUserUpdate(op: UserOp, id: string, input: UserInput, 
 
   try {
     atomic(db, () => {
-      const now = decide(op, id, input, mode);
+      const now = decide(op, id, input, mode, ifMatch);
       // The current password was checked against the hash read before the awaits; a change of
       // password since then means it proved nothing about the password that is now current.
       if (passwordHash && now.self && now.cur.passwordGeneration !== before.cur.passwordGeneration) {
@@ -85,9 +90,10 @@ export async function applyUserUpdate(op: UserOp, id: string, input: UserInput, 
  * Reads the user as they are now and decides what the request changes, throwing what the caller
  * may not do. Synchronous, so inside a transaction it sees one state of the database.
  */
-function decide(op: UserOp, id: string, input: UserInput, mode: UpdateMode): Decision {
+function decide(op: UserOp, id: string, input: UserInput, mode: UpdateMode, ifMatch: IfMatch): Decision {
   const { db, session: s } = op;
   const cur = loadVisibleUser(db, s, id, 'update');
+  requireMatch(ifMatch, cur.version, `User ${toUrn('user', id)}`);
   const text = (given: string | undefined, old: string) => given ?? (mode === 'replace' ? '' : old);
   const next = {
     username: input.username ?? cur.username,

@@ -9,6 +9,7 @@ import { toSession, type Session } from '#lib/auth/session.ts';
 import { applyUserUpdate } from '#lib/users/update.ts';
 import { SCRYPT_PASSWORDS, type Passwords, type UserOp } from '#lib/users/context.ts';
 import { userInput } from '#lib/users/schema.ts';
+import { entityTag, parseIfMatch } from '#lib/http/etag.ts';
 
 const path = (id: string) => `/cloudapi/1.0.0/users/${encodeURIComponent(`urn:vcloud:user:${id}`)}`;
 
@@ -65,5 +66,16 @@ describe('applyUserUpdate racing another write of the same user', () => {
     expect(after).toMatchObject({ fullName: 'Alice B', email: 'b@example.com' });
     expect(findUser(t.db, alice.id)).toMatchObject({ fullName: 'Alice B', email: 'b@example.com' });
     expect((await json(await t.request('GET', path(alice.id), { token: admin }))).fullName).toBe('Alice B');
+  });
+
+  it('answers 412 when the If-Match version moved while the password hashed: checked again in the transaction', async () => {
+    const held = heldPasswords();
+    const current = parseIfMatch(entityTag(findUser(t.db, alice.id)!.version));
+    const reset = applyUserUpdate(opOf(admin, held.passwords), alice.id, userInput({ password: 'brand-new-pass' }), 'patch', current);
+    await held.hashing;
+    expect((await t.request('PATCH', path(alice.id), { token: admin, body: { fullName: 'Alice B' } })).status).toBe(200);
+    held.release();
+    await expect(reset).rejects.toMatchObject({ status: 412, minorErrorCode: 'PRECONDITION_FAILED' });
+    await t.login('alice', USER_PASSWORD);
   });
 });

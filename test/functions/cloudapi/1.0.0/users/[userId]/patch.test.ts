@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import { makeTestApp, ADMIN, json, type TestApp } from '#test/support/app.ts';
 import { seedOrg, seedUser, USER_PASSWORD } from '#test/support/fixtures.ts';
+import { itKeepsTheEtagContract } from '#test/support/etag-contract.ts';
 import { findUserByUsername, findUserWithOrg } from '#db/queries/users.ts';
 import { providerOrg } from '#db/queries/orgs.ts';
 import { verifyPassword } from '#lib/auth/password.ts';
@@ -23,6 +24,8 @@ describe('PATCH /cloudapi/1.0.0/users/:userId', () => {
     boss = await seedUser(t.db, acme.id, 'boss', 'Organization Administrator');
     alice = await seedUser(t.db, acme.id, 'alice', 'vApp User', { fullName: 'Alice A', email: 'a@example.com', description: 'keep me' });
   });
+
+  itKeepsTheEtagContract({ t: () => t, token: () => admin, path: () => path(alice.id), method: 'PATCH', body: (n) => ({ fullName: `Alice ${n}` }) });
 
   it('changes only the given fields', async () => {
     const res = await t.request('PATCH', path(alice.id), { token: admin, body: { fullName: 'Alice B' } });

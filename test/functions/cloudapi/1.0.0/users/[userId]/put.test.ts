@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import { makeTestApp, json, type TestApp } from '#test/support/app.ts';
 import { seedOrg, seedUser, USER_PASSWORD } from '#test/support/fixtures.ts';
+import { itKeepsTheEtagContract } from '#test/support/etag-contract.ts';
 
 const path = (id: string) => `/cloudapi/1.0.0/users/${encodeURIComponent(`urn:vcloud:user:${id}`)}`;
 
@@ -16,6 +17,8 @@ describe('PUT /cloudapi/1.0.0/users/:userId', () => {
     await seedUser(t.db, acme.id, 'boss', 'Organization Administrator');
     alice = await seedUser(t.db, acme.id, 'alice', 'Organization Administrator', { fullName: 'Alice A', email: 'a@example.com', description: 'd' });
   });
+
+  itKeepsTheEtagContract({ t: () => t, token: () => admin, path: () => path(alice.id), method: 'PUT', body: (n) => ({ username: 'alice', fullName: `Alice ${n}` }) });
 
   it('replaces the text fields (absent = empty) and keeps roles, org and enabled when absent', async () => {
     const res = await t.request('PUT', path(alice.id), { token: admin, body: { username: 'alice', fullName: 'Alice Z' } });
