@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import { makeTestApp, json, type TestApp } from '#test/support/app.ts';
 import { seedCatalog, seedOrg, seedUser, USER_PASSWORD } from '#test/support/fixtures.ts';
+import { itKeepsTheEtagContract } from '#test/support/etag-contract.ts';
 
 describe('PUT /cloudapi/1.0.0/catalogs/:catalogId', () => {
   let t: TestApp;
@@ -19,6 +20,8 @@ describe('PUT /cloudapi/1.0.0/catalogs/:catalogId', () => {
     await seedUser(t.db, acme.id, 'alice', 'vApp User');
     cat = seedCatalog(t.db, acme.id, 'Golden', { description: 'old', createdAt: 1000, updatedAt: 1000 });
   });
+
+  itKeepsTheEtagContract({ t: () => t, token: () => admin, path: () => path(cat.id), method: 'PUT', body: (n) => ({ name: 'Golden', description: `described ${n}` }) });
 
   it('renames, describes and publishes, bumping version and lastModifiedDate', async () => {
     const res = await put(cat.id, { name: 'Platinum', description: 'new', isPublished: true });

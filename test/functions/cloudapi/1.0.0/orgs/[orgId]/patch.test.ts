@@ -6,6 +6,7 @@ import { seedOrg, seedUser, USER_PASSWORD } from '#test/support/fixtures.ts';
 import { vdcWorld, type VdcWorld } from '#test/support/vdc-world.ts';
 import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
 import { findOrg, providerOrg } from '#db/queries/orgs.ts';
+import { itKeepsTheEtagContract } from '#test/support/etag-contract.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
 import { until } from '#test/support/wait.ts';
 
@@ -38,6 +39,8 @@ describe('PATCH /cloudapi/1.0.0/orgs/:orgId', () => {
     expect(await json(res)).toEqual({ ...before, ...change, lastModifiedDate: expect.any(String) });
     expect(findOrg(t.db, org.id)).toMatchObject(change);
   });
+
+  itKeepsTheEtagContract({ t: () => t, token: () => w.tokens.sys, path: () => path(org.id), method: 'PATCH', body: (n) => ({ description: `described ${n}` }) });
 
   it('shows the name when the display name is set empty', async () => {
     const res = await t.request('PATCH', path(org.id), { token: w.tokens.sys, body: { displayName: '' } });

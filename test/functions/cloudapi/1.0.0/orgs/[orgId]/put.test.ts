@@ -6,6 +6,7 @@ import { seedOrg, seedUser, USER_PASSWORD } from '#test/support/fixtures.ts';
 import { vdcWorld, type VdcWorld } from '#test/support/vdc-world.ts';
 import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
 import { findOrg, providerOrg } from '#db/queries/orgs.ts';
+import { itKeepsTheEtagContract } from '#test/support/etag-contract.ts';
 
 const path = (id: string) => `/cloudapi/1.0.0/orgs/${encodeURIComponent(`urn:vcloud:org:${id}`)}`;
 const ME = '/cloudapi/1.0.0/sessions/current';
@@ -19,6 +20,8 @@ describe('PUT /cloudapi/1.0.0/orgs/:orgId', () => {
     t = await makeTestApp({ now: () => now });
     w = await vdcWorld(t);
   });
+
+  itKeepsTheEtagContract({ t: () => t, token: () => w.tokens.sys, path: () => path(w.acme.id), method: 'PUT', body: (n) => ({ name: w.acme.name, displayName: `Acme ${n}` }) });
 
   it('replaces every editable field and answers exactly the Org fields', async () => {
     const created = new Date(w.acme.createdAt).toISOString();

@@ -5,6 +5,7 @@ import { makeTestApp, json, type TestApp } from '#test/support/app.ts';
 import { seedVdc } from '#test/support/fixtures.ts';
 import { adminVdcsPath, vdcWorld, type VdcWorld } from '#test/support/vdc-world.ts';
 import { vdcs } from '#db/schema.ts';
+import { itKeepsTheEtagContract } from '#test/support/etag-contract.ts';
 
 describe('PATCH /api/admin/org/:orgId/vdcs/:vdcId', () => {
   let t: TestApp;
@@ -22,6 +23,8 @@ describe('PATCH /api/admin/org/:orgId/vdcs/:vdcId', () => {
 
   const patch = (body: unknown, token = w.tokens.sys, vdcId = vdc.id) => t.request('PATCH', adminVdcsPath(w.acme.id, vdcId), { token, body });
   const row = () => t.db.select().from(vdcs).where(eq(vdcs.id, vdc.id)).get()!;
+
+  itKeepsTheEtagContract({ t: () => t, token: () => w.tokens.sys, path: () => adminVdcsPath(w.acme.id, vdc.id), method: 'PATCH', body: (n) => ({ description: `described ${n}` }) });
 
   it('changes only the given fields (the enable switch)', async () => {
     const res = await patch({ isEnabled: false });

@@ -5,6 +5,7 @@ import { makeTestApp, json, type TestApp } from '#test/support/app.ts';
 import { seedVdc } from '#test/support/fixtures.ts';
 import { adminVdcsPath, vdcWorld, type VdcWorld } from '#test/support/vdc-world.ts';
 import { vdcs } from '#db/schema.ts';
+import { itKeepsTheEtagContract } from '#test/support/etag-contract.ts';
 
 describe('PUT /api/admin/org/:orgId/vdcs/:vdcId', () => {
   let t: TestApp;
@@ -22,6 +23,8 @@ describe('PUT /api/admin/org/:orgId/vdcs/:vdcId', () => {
 
   const put = (body: unknown, token = w.tokens.sys, orgId = w.acme.id, vdcId = vdc.id) => t.request('PUT', adminVdcsPath(orgId, vdcId), { token, body });
   const row = () => t.db.select().from(vdcs).where(eq(vdcs.id, vdc.id)).get()!;
+
+  itKeepsTheEtagContract({ t: () => t, token: () => w.tokens.sys, path: () => adminVdcsPath(w.acme.id, vdc.id), method: 'PUT', body: (n) => ({ name: 'Dev', description: `described ${n}` }) });
 
   it('replaces every editable field; absent ones take their create defaults', async () => {
     const res = await put({ name: 'Dev', computeCapacity: { cpu: { limit: 2, units: 'cores' } } });
