@@ -132,7 +132,7 @@ export class Reconciler {
         this.log.warn({ err: (e as Error).message }, 'removing unclaimed TemplateInstances failed');
       }
     }
-    this.reportUnclaimed(rows.map((r) => r.vdc));
+    this.reportUnclaimed();
     this.updateGauges();
     pruneTasks(this.db, this.now());
     m?.reconcileRuns.inc({ outcome: failed ? 'error' : 'ok' });
@@ -180,10 +180,18 @@ export class Reconciler {
     return undefined;
   }
 
-  private reportUnclaimed(rows: VdcRow[]) {
+  /**
+   * Namespaces labelled as ours that no VDC row claims. The cache is read before the rows: a VDC
+   * created meanwhile commits its row before its namespace exists, so it is seen as claimed (read
+   * the other way round, every VDC created during a pass was reported). A terminating namespace
+   * is one whose VDC was deleted: going, not unclaimed.
+   */
+  private reportUnclaimed() {
+    const namespaces = this.k8s.namespaces.list().filter((ns) => !ns.metadata?.deletionTimestamp && ns.status?.phase !== 'Terminating');
+    const rows = this.db.select({ id: vdcs.id, namespace: vdcs.namespace }).from(vdcs).all();
     const ids = new Set(rows.map((r) => r.id));
     const names = new Set(rows.map((r) => r.namespace));
-    this.unclaimed = this.k8s.namespaces.list()
+    this.unclaimed = namespaces
       .filter((ns) => !names.has(ns.metadata?.name ?? '') && !ids.has(ns.metadata?.labels?.[L_VDC_ID] ?? ''))
       .map((ns) => ns.metadata!.name!)
       .sort();

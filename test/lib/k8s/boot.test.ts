@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { openDb, type Db } from '#db/client.ts';
 import { loadConfig } from '#lib/config.ts';
 import { createLog } from '#lib/log.ts';
@@ -83,6 +84,34 @@ describe('startRuntime', () => {
     await api.core.deleteNamespace({ name });
     await until('a pass after the deletion', async () => (await passes()) > before, POLL);
     expect(rt.health().unclaimedNamespaces ?? []).not.toContain(name);
+  });
+
+  it('does not report a VDC created during a pass, nor a terminating namespace, as unclaimed', async () => {
+    const { db, org } = seeded();
+    const { rt, logs } = await boot(db);
+    // A VDC's namespace that is going (its row already deleted), kept Terminating by content with a finalizer.
+    const going = `boot-going-${randomUUID().slice(0, 6)}`;
+    await api.core.createNamespace({ body: { metadata: { name: going, labels: OURS } } });
+    await api.core.createNamespacedSecret({ namespace: going, body: { metadata: { name: 'held', finalizers: ['ssvirt.test/hold'] } } });
+    await api.core.deleteNamespace({ name: going });
+    await until('the terminating namespace in the cache', () => rt.namespaces.get(going)?.metadata?.deletionTimestamp !== undefined, POLL);
+    // A VDC whose namespace the next pass creates; its quota (an apply patch) is held so the pass is in flight.
+    const vdc2 = seedVdc(db, org.id, 'second', { namespace: `boot-b-${randomUUID().slice(0, 8)}` });
+    const hold = cluster.sim.faults.inject({ verb: 'patch', resource: 'resourcequotas', namespace: vdc2.namespace, latencyMs: 1_500, times: 1 });
+    const pass = rt.reconciler!.trigger();
+    await until('the pass is creating the second VDC', () => rt.namespaceCached(vdc2.namespace), POLL);
+    // Meanwhile a third VDC is created as the API does it: row first, then its namespace.
+    const vdc3 = seedVdc(db, org.id, 'third', { namespace: `boot-c-${randomUUID().slice(0, 8)}` });
+    await api.core.createNamespace({ body: { metadata: { name: vdc3.namespace, labels: { ...OURS, 'ssvirt.io/vdc-id': vdc3.id } } } });
+    await until('the third namespace in the cache', () => rt.namespaceCached(vdc3.namespace), POLL);
+    await pass; // this pass and the ones the namespace events asked for
+    cluster.sim.faults.clear(hold);
+    // Never reported, not even by the pass that read its rows before the third VDC existed.
+    const reported = logs.filter((l) => /no VDC row claims/.test(l.msg)).flatMap((l) => (l as { namespaces?: string[] }).namespaces ?? []);
+    expect(reported).not.toContain(vdc3.namespace);
+    expect(reported).not.toContain(going);
+    expect(rt.health().unclaimedNamespaces ?? []).not.toContain(going);
+    await api.core.patchNamespacedSecret({ namespace: going, name: 'held', body: { metadata: { finalizers: null } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
   });
 
   it('finishes a DELETING vApp once its objects are gone, without waiting for the reconciler interval', async () => {
