@@ -19,6 +19,13 @@ describe('GET /cloudapi/1.0.0/catalogs/:catalogId', () => {
     await seedUser(t.db, acme.id, 'alice', 'vApp User');
   });
 
+  it('answers its version field as a strong ETag', async () => {
+    const cat = seedCatalog(t.db, acme.id, 'Golden', { version: 4 });
+    const res = await t.request('GET', path(cat.id), { token: admin });
+    expect(res.headers.get('etag')).toBe('"4"');
+    expect((await json(res)).version).toBe(4);
+  });
+
   it('returns the catalog with its references and counts', async () => {
     const cat = seedCatalog(t.db, acme.id, 'Golden', { ownerId: owner.id, description: 'd', isPublished: true });
     const res = await t.request('GET', path(cat.id), { token: admin });

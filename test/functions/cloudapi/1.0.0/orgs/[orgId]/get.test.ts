@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { makeTestApp, json, type TestApp } from '#test/support/app.ts';
 import { seedCatalog, seedUser, seedVapp, seedVdc, seedVm } from '#test/support/fixtures.ts';
 import { vdcWorld, type VdcWorld } from '#test/support/vdc-world.ts';
-import { providerOrg } from '#db/queries/orgs.ts';
+import { providerOrg, updateOrg } from '#db/queries/orgs.ts';
 
 const path = (id: string) => `/cloudapi/1.0.0/orgs/${encodeURIComponent(`urn:vcloud:org:${id}`)}`;
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -14,6 +14,12 @@ describe('GET /cloudapi/1.0.0/orgs/:orgId', () => {
   beforeEach(async () => {
     t = await makeTestApp();
     w = await vdcWorld(t);
+  });
+
+  it("answers the org's version as a strong ETag, which a write of the row moves", async () => {
+    expect((await t.request('GET', path(w.acme.id), { token: w.tokens.sys })).headers.get('etag')).toBe('"1"');
+    updateOrg(t.db, w.acme.id, { description: 'changed' });
+    expect((await t.request('GET', path(w.acme.id), { token: w.tokens.sys })).headers.get('etag')).toBe('"2"');
   });
 
   it('answers exactly the Org fields, with real counts', async () => {

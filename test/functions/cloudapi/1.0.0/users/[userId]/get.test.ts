@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import { makeTestApp, json, type TestApp } from '#test/support/app.ts';
 import { seedOrg, seedUser, USER_PASSWORD } from '#test/support/fixtures.ts';
+import { updateUser } from '#db/queries/users.ts';
 
 const path = (id: string) => `/cloudapi/1.0.0/users/${encodeURIComponent(`urn:vcloud:user:${id}`)}`;
 
@@ -18,6 +19,13 @@ describe('GET /cloudapi/1.0.0/users/:userId', () => {
     alice = await seedUser(t.db, acme.id, 'alice', 'vApp User', { fullName: 'Alice A' });
     bob = await seedUser(t.db, acme.id, 'bob', 'vApp User');
     olga = await seedUser(t.db, other.id, 'olga', 'vApp User');
+  });
+
+  it("answers the user's version as a strong ETag, which a write of the row moves", async () => {
+    const admin = await t.adminToken();
+    expect((await t.request('GET', path(alice.id), { token: admin })).headers.get('etag')).toBe('"1"');
+    updateUser(t.db, alice.id, { fullName: 'Alice B' });
+    expect((await t.request('GET', path(alice.id), { token: admin })).headers.get('etag')).toBe('"2"');
   });
 
   it('answers one user, percent-encoded URN or not', async () => {

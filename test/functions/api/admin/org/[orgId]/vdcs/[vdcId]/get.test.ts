@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { makeTestApp, json, type TestApp } from '#test/support/app.ts';
 import { seedVdc } from '#test/support/fixtures.ts';
 import { adminVdcsPath, vdcWorld, type VdcWorld } from '#test/support/vdc-world.ts';
+import { updateVdc } from '#db/queries/vdcs.ts';
 
 describe('GET /api/admin/org/:orgId/vdcs/:vdcId', () => {
   let t: TestApp;
@@ -23,6 +24,12 @@ describe('GET /api/admin/org/:orgId/vdcs/:vdcId', () => {
       id: `urn:vcloud:vdc:${acmeVdc.id}`, name: 'Dev', org: { name: 'Acme', id: `urn:vcloud:org:${w.acme.id}` },
       allocationModel: 'Flex', allocationType: 'FLEX', status: 'PENDING_CLUSTER', namespace: 'vdc-acme-dev',
     });
+  });
+
+  it("answers the VDC's version as a strong ETag, which any write of the row moves (status too)", async () => {
+    expect((await t.request('GET', adminVdcsPath(w.acme.id, acmeVdc.id), { token: w.tokens.sys })).headers.get('etag')).toBe('"1"');
+    updateVdc(t.db, acmeVdc.id, { status: 'READY' });
+    expect((await t.request('GET', adminVdcsPath(w.acme.id, acmeVdc.id), { token: w.tokens.sys })).headers.get('etag')).toBe('"2"');
   });
 
   it('answers 403 for a VDC of another org, exactly like a missing one', async () => {
