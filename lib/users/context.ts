@@ -7,16 +7,14 @@
 import type { Db } from '#db/client.ts';
 import type { Session } from '#lib/auth/session.ts';
 import type { AuthedCtx } from '#lib/http/route.ts';
-import { hashPassword, verifyPassword } from '#lib/auth/password.ts';
+import { HashQueueFullError } from '#lib/auth/hash-queue.ts';
+import { tooManyRequests } from '#lib/http/errors.ts';
 
 /** The slow, awaited half of a password change. */
 export interface Passwords {
   hash(password: string): Promise<string>;
   verify(password: string, stored: string): Promise<boolean>;
 }
-
-/** The real thing: scrypt (lib/auth/password.ts). */
-export const SCRYPT_PASSWORDS: Passwords = { hash: hashPassword, verify: verifyPassword };
 
 export interface UserOp {
   db: Db;
@@ -26,7 +24,31 @@ export interface UserOp {
   passwords: Passwords;
 }
 
-/** The context of a request's user write. */
-export function userOp(c: AuthedCtx, passwords: Passwords = SCRYPT_PASSWORDS): UserOp {
-  return { db: c.var.db, session: c.var.session, now: c.var.now, passwords };
+// The login's answer to the same condition (lib/auth/login.ts): a client error, retried later.
+const HASHING_BUSY = 'The server is hashing too many passwords at once; retry later';
+const BUSY_RETRY_MS = 1_000;
+
+/**
+ * The context of a request's user write. Passwords default to the app's (its scrypt policy behind
+ * the one bounded hash queue, shared with logins); a full queue answers 429 rather than a 500.
+ */
+export function userOp(c: AuthedCtx, passwords: Passwords = c.var.passwords): UserOp {
+  return { db: c.var.db, session: c.var.session, now: c.var.now, passwords: answeringBusy(passwords) };
+}
+
+/** `passwords` with a refused hash (HashQueueFullError) turned into 429 TOO_MANY_REQUESTS. */
+export function answeringBusy(passwords: Passwords): Passwords {
+  return {
+    hash: (pw) => busyAs429(passwords.hash(pw)),
+    verify: (pw, stored) => busyAs429(passwords.verify(pw, stored)),
+  };
+}
+
+async function busyAs429<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof HashQueueFullError) throw tooManyRequests(HASHING_BUSY, BUSY_RETRY_MS);
+    throw e;
+  }
 }

@@ -1,13 +1,14 @@
 import { describe, it, expect, beforeEach } from 'vitest';
 import { makeTestApp, json, type TestApp } from '#test/support/app.ts';
-import { seedOrg, seedUser, USER_PASSWORD } from '#test/support/fixtures.ts';
+import { seedOrg, seedUser, TEST_SCRYPT, USER_PASSWORD } from '#test/support/fixtures.ts';
 import { deferred } from '#test/support/deferred.ts';
 import { findSession } from '#db/queries/sessions.ts';
 import { findUser } from '#db/queries/users.ts';
 import { hashToken } from '#lib/auth/token.ts';
 import { toSession, type Session } from '#lib/auth/session.ts';
 import { applyUserUpdate } from '#lib/users/update.ts';
-import { SCRYPT_PASSWORDS, type Passwords, type UserOp } from '#lib/users/context.ts';
+import type { Passwords, UserOp } from '#lib/users/context.ts';
+import { hashPassword, verifyPassword } from '#lib/auth/password.ts';
 import { userInput } from '#lib/users/schema.ts';
 import { entityTag, parseIfMatch } from '#lib/http/etag.ts';
 
@@ -18,11 +19,11 @@ function heldPasswords() {
   const hashing = deferred();
   const release = deferred();
   const passwords: Passwords = {
-    verify: SCRYPT_PASSWORDS.verify,
+    verify: verifyPassword,
     async hash(pw) {
       hashing.resolve();
       await release.promise;
-      return SCRYPT_PASSWORDS.hash(pw);
+      return hashPassword(pw, TEST_SCRYPT);
     },
   };
   return { passwords, hashing: hashing.promise, release: () => release.resolve() };
