@@ -9,7 +9,7 @@ import type { Log } from '#lib/log.ts';
 import { findVapp, instanceUidIndex, updateVapp, type VappRow } from '#db/queries/vapps.ts';
 import { deleteVmByUid, findVmByUid, upsertVm, vmStatusesOfVapp, vmsOfVapp, type VmRow } from '#db/queries/vms.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
-import { DISKS_PENDING, instanceConditions, vappStatus, vmStatus, type VmStatus } from './status.ts';
+import { instanceConditions, rowDisksPending, vappStatus, vmStatus, type VmStatus } from './status.ts';
 import { vmInfo } from './vm-info.ts';
 import type { InstancetypeLookup } from './instancetypes.ts';
 import { L_VAPP_ID, TI_OWNER } from './labels.ts';
@@ -145,8 +145,11 @@ export class StatusSync {
     const ti = vdc ? this.caches.instance(vdc.namespace, vapp.instanceName) : undefined;
     const vmStatuses = vmStatusesOfVapp(this.db, vapp.id) as VmStatus[];
     // Only a POWERING_ON VM can be one whose disks are still importing; read the rows only then.
-    const disksPending = vmStatuses.includes('POWERING_ON') && vmsOfVapp(this.db, vapp.id).some((r) => DISKS_PENDING.has(r.printableStatus ?? ''));
-    let next = vappStatus({ rowStatus: vapp.status, instance: ti ? instanceConditions(ti as Parameters<typeof instanceConditions>[0]) : undefined, vmStatuses, clusterKnown: this.caches.instancesSynced(), disksPending });
+    const pending = vmStatuses.includes('POWERING_ON') ? vmsOfVapp(this.db, vapp.id).filter(rowDisksPending) : [];
+    let next = vappStatus({
+      rowStatus: vapp.status, instance: ti ? instanceConditions(ti as Parameters<typeof instanceConditions>[0]) : undefined, vmStatuses,
+      clusterKnown: this.caches.instancesSynced(), disksPending: pending.length > 0, disksMessage: pending.find((r) => r.statusMessage)?.statusMessage,
+    });
     if (!ti && this.caches.instancesSynced() && vapp.instanceUid && !this.awaitingFirstSight(vapp.instanceUid)) {
       next = { status: 'FAILED', message: 'The TemplateInstance of this vApp was deleted outside SSVirt' };
     }

@@ -9,8 +9,14 @@ const FAILED = new Set(['CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull'
 
 export interface VmLike {
   metadata?: { deletionTimestamp?: unknown };
-  spec?: { runStrategy?: string; running?: boolean };
-  status?: { printableStatus?: string };
+  spec?: { runStrategy?: string; running?: boolean; dataVolumeTemplates?: unknown[] };
+  status?: { printableStatus?: string; conditions?: { type?: string; status?: string; reason?: string; message?: string }[] };
+}
+
+/** Why a VM's disks are not ready yet: KubeVirt's `DataVolumesReady` condition (names the DataVolume and its source). */
+function disksMessage(vm: VmLike): string | null {
+  const c = vm.status?.conditions?.find((x) => x.type === 'DataVolumesReady' && x.status === 'False');
+  return c?.message || c?.reason || null;
 }
 
 /** The VM status for a VirtualMachine object, with the reason kept for failures. */
@@ -23,9 +29,10 @@ export function vmStatus(vm: VmLike): { status: VmStatus; message: string | null
       return { status: 'POWERED_ON', message: null };
     case 'Stopped':
       return { status: 'POWERED_OFF', message: null };
-    case 'Starting':
     case 'Provisioning':
     case 'WaitingForVolumeBinding':
+      return { status: 'POWERING_ON', message: disksMessage(vm) };
+    case 'Starting':
     case 'WaitingForReceiver':
       return { status: 'POWERING_ON', message: null };
     case 'Stopping':
@@ -35,6 +42,9 @@ export function vmStatus(vm: VmLike): { status: VmStatus; message: string | null
       return { status: 'SUSPENDED', message: null };
     case undefined:
     case '': {
+      // Not reported by KubeVirt yet. With disks to import it will provision first, so it is not
+      // "off" yet (its vApp stays INSTANTIATING: see DISKS_PENDING), whatever its run strategy.
+      if (vm.spec?.dataVolumeTemplates?.length) return { status: 'POWERING_ON', message: null };
       const rs = vm.spec?.runStrategy ?? (vm.spec?.running === false ? 'Halted' : undefined);
       if (rs === 'Halted' || rs === 'Manual') return { status: 'POWERED_OFF', message: null };
       return { status: 'UNKNOWN', message: null };
@@ -51,6 +61,15 @@ export function vmStatus(vm: VmLike): { status: VmStatus; message: string | null
  * vApp is still being instantiated, not powering on.
  */
 export const DISKS_PENDING: ReadonlySet<string> = new Set(['Provisioning', 'WaitingForVolumeBinding']);
+
+/**
+ * Whether a VM row (status and stored printableStatus) is one whose disks are pending: in a
+ * DISKS_PENDING state, or POWERING_ON before KubeVirt reported anything (only a VM with disks to
+ * import reads so, see vmStatus).
+ */
+export function rowDisksPending(row: { status: string; printableStatus: string | null }): boolean {
+  return row.status === 'POWERING_ON' && (row.printableStatus === null || DISKS_PENDING.has(row.printableStatus));
+}
 
 export interface InstanceConditions {
   ready: boolean;
@@ -74,8 +93,9 @@ export function vappStatus(input: {
   instance: InstanceConditions | undefined;
   vmStatuses: VmStatus[];
   clusterKnown: boolean;
-  /** Some VM's printableStatus is in DISKS_PENDING. */
+  /** Some VM's disks are pending (rowDisksPending); the message says why when KubeVirt does. */
   disksPending?: boolean;
+  disksMessage?: string | null;
 }): { status: VappStatus; message: string | null } {
   const { rowStatus, instance, vmStatuses } = input;
   if (rowStatus === 'DELETING') return { status: 'DELETING', message: null };
@@ -85,7 +105,7 @@ export function vappStatus(input: {
   if (instance && !instance.ready) return { status: 'INSTANTIATING', message: null };
   if (!instance && !input.clusterKnown && vmStatuses.length === 0) return { status: 'UNKNOWN', message: null };
   if (vmStatuses.length === 0) return { status: 'INSTANTIATING', message: null };
-  if (input.disksPending) return { status: 'INSTANTIATING', message: null };
+  if (input.disksPending) return { status: 'INSTANTIATING', message: input.disksMessage ? `Preparing disks: ${input.disksMessage}` : null };
   if (vmStatuses.every((s) => s === 'POWERED_ON')) return { status: 'POWERED_ON', message: null };
   if (vmStatuses.every((s) => s === 'POWERED_OFF')) return { status: 'POWERED_OFF', message: null };
   if (vmStatuses.every((s) => s === 'SUSPENDED')) return { status: 'SUSPENDED', message: null };

@@ -125,6 +125,16 @@ describe('StatusSync against the simulator', () => {
     expect(rows[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('keeps the vApp INSTANTIATING, saying why, while its VM waits for a boot source that does not exist', async () => {
+    const w = await world();
+    const { vapp } = await instantiate(w, 'nosrc', { params: { DATA_SOURCE_NAME: 'no-such-os' } });
+    const row = await waitVm(w, vapp.id, 'the VM row naming the boot source', (r) => r.statusMessage?.includes('no-such-os') === true);
+    expect(row).toMatchObject({ status: 'POWERING_ON', printableStatus: 'Provisioning' });
+    const v = await until('the vApp says why', () => { const x = findVapp(w.db, vapp.id); return x?.statusMessage?.includes('no-such-os') ? x : undefined; }, POLL);
+    expect(v.status).toBe('INSTANTIATING');
+    expect(v.statusMessage).toMatch(/^Preparing disks: .*no-such-os.*does not exist/);
+  });
+
   it('does not rewrite a VM row when an event reports nothing new (re-lists, resyncs), but does when something changed', async () => {
     const w = await world();
     const { vapp } = await instantiate(w, 'quiet');

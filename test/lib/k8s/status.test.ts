@@ -3,7 +3,7 @@
  * conditions, and the vApp status from its row, instance and VMs.
  */
 import { describe, expect, it } from 'vitest';
-import { DISKS_PENDING, instanceConditions, vappStatus, vmStatus, type VmStatus } from '#lib/k8s/status.ts';
+import { DISKS_PENDING, instanceConditions, rowDisksPending, vappStatus, vmStatus, type VmStatus } from '#lib/k8s/status.ts';
 
 describe('vmStatus', () => {
   const table: [string, VmStatus][] = [
@@ -34,6 +34,23 @@ describe('vmStatus', () => {
     expect(vmStatus({ spec: { runStrategy: 'Always' } })).toEqual({ status: 'UNKNOWN', message: null });
     expect(vmStatus({ spec: { running: true } }).status).toBe('UNKNOWN');
     expect(vmStatus({}).status).toBe('UNKNOWN');
+  });
+
+  it('says why disks are pending, from KubeVirt\'s DataVolumesReady condition', () => {
+    const why = 'DataVolume web-root is Pending: DataSource openshift-virtualization-os-images/rhel9 does not exist';
+    const conditions = [{ type: 'Ready', status: 'False', reason: 'VMINotExists' }, { type: 'DataVolumesReady', status: 'False', reason: 'NotAllDVsReady', message: why }];
+    expect(vmStatus({ status: { printableStatus: 'Provisioning', conditions } })).toEqual({ status: 'POWERING_ON', message: why });
+    expect(vmStatus({ status: { printableStatus: 'WaitingForVolumeBinding', conditions: [{ type: 'DataVolumesReady', status: 'False', reason: 'NotBound' }] } }).message).toBe('NotBound');
+    // A condition that is True says nothing is pending.
+    expect(vmStatus({ status: { printableStatus: 'Provisioning', conditions: [{ type: 'DataVolumesReady', status: 'True', message: 'x' }] } }).message).toBeNull();
+  });
+
+  it('does not call a VM with disks to import POWERED_OFF before KubeVirt reported it (it provisions first)', () => {
+    expect(vmStatus({ spec: { runStrategy: 'Halted', dataVolumeTemplates: [{}] } })).toEqual({ status: 'POWERING_ON', message: null });
+    expect(rowDisksPending({ status: 'POWERING_ON', printableStatus: null })).toBe(true);
+    expect(rowDisksPending({ status: 'POWERING_ON', printableStatus: 'Provisioning' })).toBe(true);
+    expect(rowDisksPending({ status: 'POWERING_ON', printableStatus: 'Starting' })).toBe(false);
+    expect(rowDisksPending({ status: 'POWERED_OFF', printableStatus: null })).toBe(false);
   });
 
   it('maps anything else to UNKNOWN, keeping what KubeVirt said', () => {
@@ -75,6 +92,9 @@ describe('vappStatus', () => {
     expect(vappStatus({ ...base, vmStatuses: ['POWERING_ON', 'POWERED_ON'], disksPending: true }).status).toBe('INSTANTIATING');
     expect(vappStatus({ ...base, vmStatuses: ['POWERING_ON'], disksPending: false }).status).toBe('MIXED');
     expect(vappStatus({ ...base, rowStatus: 'DELETING', vmStatuses: ['POWERING_ON'], disksPending: true }).status).toBe('DELETING');
+    // What the disks wait for is the vApp's message while it prepares them.
+    expect(vappStatus({ ...base, vmStatuses: ['POWERING_ON'], disksPending: true, disksMessage: 'DataSource x/y does not exist' }))
+      .toEqual({ status: 'INSTANTIATING', message: 'Preparing disks: DataSource x/y does not exist' });
   });
 
   it('is INSTANTIATING while the row is CREATING, whatever the cluster says', () => {
