@@ -107,6 +107,16 @@ export function replacePasswordHash(db: Db, id: string, generation: number, pass
     .where(and(eq(users.id, id), eq(users.passwordGeneration, generation))).run().changes === 1;
 }
 
+/**
+ * Replaces an existing user's roles and moves their version: the roles are part of the user as
+ * clients see and update them, though not a column of the row. Call inside the update's
+ * transaction.
+ */
+export function replaceUserRoles(db: Db, userId: string, roleIds: string[]): void {
+  setUserRoles(db, userId, roleIds);
+  db.update(users).set({ version: sql`${users.version} + 1` }).where(eq(users.id, userId)).run();
+}
+
 /** Replaces a user's roles (call inside a transaction together with the row update). */
 export function setUserRoles(db: Db, userId: string, roleIds: string[]): void {
   db.delete(userRoles).where(eq(userRoles.userId, userId)).run();

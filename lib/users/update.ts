@@ -18,7 +18,7 @@
  */
 import { atomic } from '#db/client.ts';
 import { findOrg } from '#db/queries/orgs.ts';
-import { findUserWithOrg, setUserRoles, updateUser, userRoleRefs, type UserRow } from '#db/queries/users.ts';
+import { findUserWithOrg, replaceUserRoles, updateUser, userRoleRefs, type UserRow } from '#db/queries/users.ts';
 import { deleteUserSessions } from '#db/queries/sessions.ts';
 import { isUniqueViolation } from '#db/errors.ts';
 import { may } from '#lib/authz.ts';
@@ -76,7 +76,7 @@ export async function applyUserUpdate(op: UserOp, id: string, input: UserInput, 
       const set = { ...now.set, ...(passwordHash && { passwordHash }) };
       if (!Object.keys(set).length && !now.roles) return;
       updateUser(db, id, { ...set, updatedAt: op.now() });
-      if (now.roles) setUserRoles(db, id, now.roles.map((r) => r.id));
+      if (now.roles) replaceUserRoles(db, id, now.roles.map((r) => r.id));
       if (now.endsSessions || passwordHash) deleteUserSessions(db, id, now.self ? s.id : undefined);
     });
   } catch (e) {

@@ -52,6 +52,13 @@ describe('PATCH /cloudapi/1.0.0/users/:userId', () => {
     expect((await t.request('GET', ME, { token: tok })).status).toBe(401);
   });
 
+  it('moves the ETag for a change of roles alone (they are part of the user)', async () => {
+    const before = (await t.request('GET', path(alice.id), { token: admin })).headers.get('etag');
+    const res = await t.request('PATCH', path(alice.id), { token: admin, body: { roleEntityRefs: [{ name: 'Organization Administrator' }] } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('etag')).not.toBe(before);
+  });
+
   it('moves a user with {orgEntityRef} and ends the sessions', async () => {
     const tok = await t.login('alice', USER_PASSWORD);
     const res = await t.request('PATCH', path(alice.id), { token: admin, body: { orgEntityRef: { id: `urn:vcloud:org:${other.id}`, name: 'Other' } } });
