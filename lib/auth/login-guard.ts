@@ -12,6 +12,8 @@ import { TrustedProxies } from './client-address.ts';
 export class LoginGuard {
   readonly throttle: LoginThrottle;
   readonly inFlight: InFlightLimit;
+  /** One more check per user, for a client address without recent failures (see login.ts). */
+  readonly cleanLane: InFlightLimit;
   readonly lockout: AccountLockout;
   readonly proxies: TrustedProxies;
 
@@ -23,6 +25,7 @@ export class LoginGuard {
   ) {
     this.throttle = new LoginThrottle(config.loginDelayMs, now);
     this.inFlight = new InFlightLimit(config.loginMaxParallelPerUser);
+    this.cleanLane = new InFlightLimit(1);
     this.lockout = new AccountLockout(config.lockout, now);
     this.proxies = new TrustedProxies(config.trustedProxies);
   }

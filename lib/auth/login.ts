@@ -3,7 +3,8 @@
  * user's and org's state, and creates a session with a fresh opaque token.
  *
  * Before any hashing, in this order: a locked account (when lock-out is on) is refused; a user
- * with `loginMaxParallelPerUser` checks in flight gets 429 at once; a user or address with recent
+ * with `loginMaxParallelPerUser` checks in flight (one more for an address without recent failures)
+ * gets 429 at once; a user or address with recent
  * failures waits out its back-off. The check then queues for the app's bounded hashing slots,
  * ranked by those failures. A good login replaces a hash weaker than the policy.
  */
@@ -61,11 +62,15 @@ export async function login(c: Context<AppEnv>, opts: { providerOnly: boolean })
     if (whole) { user = whole; org = undefined; name = `${creds.username}@${creds.org}`; }
   }
   const userKey = loginKey.user(name);
-  const keys = [userKey, loginKey.address(address)];
+  const addressKey = loginKey.address(address);
+  const keys = [userKey, addressKey];
 
   const locked = () => guard.lockout.lockedFor(userKey) > 0;
   if (locked()) throw unauthorized(LOCKED);
-  const release = guard.inFlight.tryAcquire(userKey);
+  const release = guard.inFlight.tryAcquire(userKey)
+    // Guesses at a user would otherwise hold every slot its real owner needs: an address that has
+    // not failed lately gets one more. A guesser's address loses it with its first failure.
+    ?? (guard.throttle.failureCount([addressKey]) === 0 ? guard.cleanLane.tryAcquire(userKey) : undefined);
   if (!release) throw tooManyRequests(TOO_MANY_PARALLEL, Math.max(guard.throttle.waitFor(keys), BUSY_RETRY_MS));
   try {
     const wait = guard.throttle.waitFor(keys);
