@@ -4,10 +4,11 @@
  * 1. refused with 400 BUSY_ENTITY while a VM is powered on (or powering on) unless forced, while
  *    the vApp is still being created, or already being deleted;
  * 2. the row becomes DELETING; forced: the running VMs are stopped (powerOff) first;
- * 3. the instance (Foreground), owned VMs and params Secret are deleted; if the cluster refuses,
- *    the row goes back to its previous status and the client gets the mapped 400; if it is away
- *    or too slow (the deletes may still land), the row stays DELETING for the reconciler and the
- *    client gets 503;
+ * 3. the instance (Foreground), owned VMs and params Secret are deleted; if the cluster refuses
+ *    or answers a failure, nothing was deleted: the row goes back to its previous status and the
+ *    client gets the mapped 400 or 503; if no answer came (timeout, connection lost: the deletes
+ *    may still land), the deletion will complete (the row stays DELETING and the reconciler
+ *    finishes it), so the answer is the 202 of step 4, its task still running;
  * 4. 202 with the vApp (DELETING) and a `vappDelete` task (`Location`); the row goes when its
  *    objects are gone (lib/vapps/finish-delete.ts), then GET answers 403.
  */
@@ -59,10 +60,14 @@ export async function deleteVapp(c: Ctx, found: VappWithRefs, force: boolean): P
     }
     await k8s.deleteVappObjects(vdc.namespace, vapp.instanceName, vapp.instanceUid);
   } catch (e) {
-    // A refusal puts the vApp back; a failure of unknown outcome (the deletes may still land)
-    // keeps it DELETING and the reconciler completes the deletion.
-    if (!outcomeUnknown(e)) updateVapp(db, vapp.id, { ...before, updatedAt: c.var.now() });
-    throw clusterError(e, outcomeUnknown(e) ? `${what} (it stays DELETING; the deletion completes when the cluster answers again)` : what);
+    // An answered failure deleted nothing: the vApp goes back. A failure of unknown outcome (the
+    // deletes may still land) keeps it DELETING and the reconciler completes the deletion, so the
+    // client is told it was accepted (a 503 would invite a retry of a delete that happens anyway).
+    if (!outcomeUnknown(e)) {
+      updateVapp(db, vapp.id, { ...before, updatedAt: c.var.now() });
+      throw clusterError(e, what);
+    }
+    c.var.log.warn({ vapp: vapp.id, err: (e as Error).message }, 'vApp delete: no answer from the cluster; the reconciler completes it');
   }
 
   const s = c.var.session!;

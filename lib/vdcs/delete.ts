@@ -6,9 +6,11 @@
  * 2. cluster step — Kubernetes first: the row is marked DELETING and the namespace deletion is
  *    requested (Background propagation; it takes the vApps' objects with it). If the namespace is
  *    already gone the rows go at once (204); otherwise the answer is 202 with the VDC DELETING
- *    and the row goes when the namespace is gone (namespace watch, reconciler). The cluster
- *    being away keeps the row DELETING (the reconciler finishes) and answers 503; a refusal
- *    puts the row back and answers the mapped error.
+ *    and the row goes when the namespace is gone (namespace watch, reconciler). When no answer
+ *    comes (the cluster away or too slow) the row stays DELETING and the reconciler finishes the
+ *    deletion: that is a deletion accepted, so the answer is the same 202 (a 503 would invite a
+ *    retry of a delete that happens anyway); a refusal or an answered failure deleted nothing,
+ *    puts the row back and answers the mapped 400 or 503.
  * 3. no cluster (or a VDC that never got one) — the VDC with its vApps and VMs is removed in one
  *    transaction; its name is free again; 204.
  *
@@ -20,7 +22,7 @@ import { deleteVdcCascade, findVdc, findVdcWithOrg, updateVdc, vdcVappCount, typ
 import { DELETING, finishVdcDeletion } from './provision.ts';
 import { renderVdc } from './render.ts';
 import { clusterError } from '#lib/http/cluster-errors.ts';
-import { isUnavailable } from '#lib/k8s/errors.ts';
+import { outcomeUnknown } from '#lib/k8s/late-writes.ts';
 import { busyEntity } from '#lib/http/errors.ts';
 
 /** Deletes a VDC (and, when forced, what is in it) and answers. */
@@ -42,8 +44,14 @@ export async function deleteVdc(c: Ctx, vdc: VdcRow, force: boolean): Promise<Re
   try {
     gone = await k8s.deleteVdcNamespace(vdc.namespace, vdc.id);
   } catch (e) {
-    if (!isUnavailable(e)) updateVdc(db, vdc.id, before);
-    throw clusterError(e, `VDC '${vdc.name}' is not deleted yet${isUnavailable(e) ? ' (it stays DELETING; the deletion completes when the cluster is back)' : ''}`);
+    // An answered failure deleted nothing: the row goes back. No answer (away, too slow): the
+    // deletion may have landed and the reconciler finishes it either way.
+    if (!outcomeUnknown(e)) {
+      updateVdc(db, vdc.id, before);
+      throw clusterError(e, `VDC '${vdc.name}' is not deleted yet`);
+    }
+    c.var.log.warn({ vdc: vdc.id, err: (e as Error).message }, 'VDC delete: no answer from the cluster; the reconciler completes it');
+    return c.json(renderVdc(c, findVdcWithOrg(db, vdc.id)!), 202);
   }
   if (gone) {
     deleteVdcCascade(db, vdc.id);
