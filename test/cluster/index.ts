@@ -120,6 +120,8 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     authorizer, tokens, templateInstanceAdmission: opts.templateInstanceAdmission ?? false,
     adminToken: token, userToken, userName: opts.userName ?? 'test-user', subresources: opts.subresources ?? true,
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 1000, tls, port: opts.port ?? 0,
+    // The OpenAPI documents describe the same schemas that prune writes.
+    crdSchemas,
   });
   await server.start();
   const url = `${tls ? 'https' : 'http'}://127.0.0.1:${server.port}`;
