@@ -43,6 +43,66 @@ function specPart(def: ResourceDef, o: Obj): Obj {
 
 function b64(s: string): string { return Buffer.from(s, 'utf8').toString('base64'); }
 
+const DECIMAL_SUFFIX: Record<number, string> = { [-9]: 'n', [-6]: 'u', [-3]: 'm', 0: '', 3: 'k', 6: 'M', 9: 'G', 12: 'T', 15: 'P', 18: 'E' };
+
+/**
+ * A JSON number sent for a `resource.Quantity`, as the server answers it: Quantity's UnmarshalJSON
+ * parses the number's text as a decimal quantity (more precise than nano rounds away from zero) and
+ * it marshals in canonical form, the exponent a multiple of 3 with its SI suffix (10 → "10",
+ * 1000 → "1k", 0.5 → "500m", 1.5 → "1500m"). Strings are kept as sent.
+ */
+export function quantityFromNumber(n: number): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]\d+))?$/.exec(String(n));
+  if (!m) return String(n);
+  const [, sign, int, frac = '', exp = '0'] = m;
+  let mantissa = BigInt(int! + frac);
+  let exponent = Number(exp) - frac.length;
+  if (exponent < -9) {
+    const f = 10n ** BigInt(-9 - exponent);
+    mantissa = (mantissa + f - 1n) / f;
+    exponent = -9;
+  }
+  if (mantissa === 0n) return '0';
+  while (mantissa % 10n === 0n) { mantissa /= 10n; exponent++; }
+  while (((exponent % 3) + 3) % 3 !== 0 || exponent > 18) { mantissa *= 10n; exponent--; }
+  return `${sign}${mantissa}${DECIMAL_SUFFIX[exponent]}`;
+}
+
+/** A `map[string]Quantity` with its numbers as the server answers them (a copy when one changes). */
+function quantityMap(m: unknown): unknown {
+  if (!isMap(m) || !Object.values(m).some((v) => typeof v === 'number')) return m;
+  return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, typeof v === 'number' ? quantityFromNumber(v) : v]));
+}
+
+/**
+ * Numbers in the Quantity fields of the built-in kinds served here (ResourceQuota hard/used,
+ * LimitRange limits and requests) become the strings a real server stores and answers. Maps are
+ * replaced, not changed, so the caller's object is left as it was. Custom resources keep their JSON
+ * as sent, numbers included, as on a real server (`x-kubernetes-int-or-string` fields stay numbers).
+ */
+function normaliseQuantities(def: ResourceDef, o: Obj): void {
+  if (def.crd) return;
+  if (def.kind === 'ResourceQuota') {
+    if (isMap(o.spec) && 'hard' in o.spec) o.spec = { ...o.spec, hard: quantityMap(o.spec.hard) };
+    if (isMap(o.status)) {
+      const status: Obj = { ...o.status };
+      for (const k of ['hard', 'used']) if (k in status) status[k] = quantityMap(status[k]);
+      o.status = status;
+    }
+  } else if (def.kind === 'LimitRange' && isMap(o.spec) && Array.isArray(o.spec.limits)) {
+    const keys = ['default', 'defaultRequest', 'max', 'min', 'maxLimitRequestRatio'];
+    o.spec = {
+      ...o.spec,
+      limits: o.spec.limits.map((l: unknown) => {
+        if (!isMap(l)) return l;
+        const item: Obj = { ...l };
+        for (const k of keys) if (k in item) item[k] = quantityMap(item[k]);
+        return item;
+      }),
+    };
+  }
+}
+
 export class Registry {
   /** Hook for quota admission: throws to refuse a create. */
   admitCreate: (def: ResourceDef, obj: Obj) => void = () => {};
@@ -126,6 +186,7 @@ export class Registry {
     obj.metadata = meta;
     if (def.statusSubresource && def.crd) delete obj.status;
     this.admitFields(def, obj, caller);
+    normaliseQuantities(def, obj);
     this.defaults(def, obj);
     validateObject(def, obj, { checkName: true });
     if (this.store.get(def, ns, name)) throw errors.alreadyExists(def, name);
@@ -162,6 +223,7 @@ export class Registry {
       if (prev.status === undefined) delete next.status; else next.status = prev.status;
     }
     this.admitFields(def, next, caller);
+    normaliseQuantities(def, next);
     this.defaults(def, next, prev);
     validateObject(def, next, { checkName: false });
     if (def.generation && subresource !== 'status' && !deepEqual(specPart(def, prev), specPart(def, next))) {
