@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
-import { makeTestApp } from '#test/support/app.ts';
+import { json, makeTestApp } from '#test/support/app.ts';
 import { toUrn } from '#lib/urn.ts';
 
 const TOKEN = 'metrics-token-0123456789';
@@ -13,9 +13,9 @@ describe('GET /metrics on the API port', () => {
     const t = await makeTestApp();
     const res = await t.request('GET', '/metrics');
     expect(res.status).toBe(404);
-    expect((await res.json()).message).toBe('Metrics are served on port 9464 (SSVIRT_METRICS_PORT), not on the API port');
+    expect((await json(res)).message).toBe('Metrics are served on port 9464 (SSVIRT_METRICS_PORT), not on the API port');
     const off = await makeTestApp({ env: { SSVIRT_METRICS_PORT: '0' } });
-    expect((await (await off.request('GET', '/metrics')).json()).message).toMatch(/^Metrics are off/);
+    expect((await json(await off.request('GET', '/metrics'))).message).toMatch(/^Metrics are off/);
   });
 
   it('with SSVIRT_METRICS_TOKEN: 401 without the token, a session token or a wrong one', async () => {
