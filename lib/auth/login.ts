@@ -67,10 +67,11 @@ export async function login(c: Context<AppEnv>, opts: { providerOnly: boolean })
 
   const locked = () => guard.lockout.lockedFor(userKey) > 0;
   if (locked()) throw unauthorized(LOCKED);
-  const release = guard.inFlight.tryAcquire(userKey)
-    // Guesses at a user would otherwise hold every slot its real owner needs: an address that has
-    // not failed lately gets one more. A guesser's address loses it with its first failure.
-    ?? (guard.throttle.failureCount([addressKey]) === 0 ? guard.cleanLane.tryAcquire(userKey) : undefined);
+  const userSlot = guard.inFlight.tryAcquire(userKey);
+  // Guesses at a user would otherwise hold every slot its real owner needs: an address that has
+  // not failed lately gets one more. A guesser's address loses it with its first failure.
+  const laneSlot = userSlot ? undefined : guard.throttle.failureCount([addressKey]) === 0 ? guard.cleanLane.tryAcquire(userKey) : undefined;
+  const release = userSlot ?? laneSlot;
   if (!release) throw tooManyRequests(TOO_MANY_PARALLEL, Math.max(guard.throttle.waitFor(keys), BUSY_RETRY_MS));
   try {
     const wait = guard.throttle.waitFor(keys);
@@ -84,7 +85,9 @@ export async function login(c: Context<AppEnv>, opts: { providerOnly: boolean })
       const delay = guard.throttle.delayFor(keys);
       guard.throttle.fail(keys);
       guard.lockout.fail(userKey);
-      // Held with the in-flight slot: parallel guesses of one user wait for each other.
+      // The extra slot is for clean addresses, which this one no longer is: free it for the next.
+      laneSlot?.();
+      // Held with the user's slot: parallel guesses of one user wait for each other.
       if (delay > 0) await guard.sleep(delay);
       throw unauthorized(BAD_CREDENTIALS);
     }

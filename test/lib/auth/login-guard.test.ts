@@ -69,6 +69,22 @@ describe('login defences', () => {
     await Promise.all(guesses.slice(0, 2));
   });
 
+  it('gives the extra slot back as soon as its check failed, not after the failure delay', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+    const c = countingImpl(ADMIN.password);
+    const t = await makeTestApp({ passwordImpl: c.impl, env: { SSVIRT_LOGIN_DELAY_MS: '1000', SSVIRT_LOGIN_MAX_PARALLEL_PER_USER: '1', SSVIRT_TRUSTED_PROXIES: '10.0.0.1' } });
+    const from = (client: string, pw: string) => t.app.request(LOGIN, { method: 'POST', headers: { ...basic('admin@System', pw), 'x-forwarded-for': client } }, fromPeer('10.0.0.1'));
+    // Two parallel guesses from a clean address: one takes the user's slot, one the extra slot.
+    const guesses = [from('203.0.113.9', 'g1'), from('203.0.113.9', 'g2')];
+    await vi.advanceTimersByTimeAsync(0);
+    expect(c.calls).toEqual(['g1', 'g2']);
+    // Both failed and now sit out their failure delays; the extra slot is free again.
+    const admin = from('198.51.100.7', ADMIN.password);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect((await admin).status).toBe(200);
+    expect((await Promise.all(guesses)).map((r) => r.status)).toEqual([401, 401]);
+  });
+
   it('puts a clean login ahead of guesses from an address that has failed, when hashing is saturated', async () => {
     const h = heldImpl();
     const t = await makeTestApp({
