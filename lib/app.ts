@@ -35,6 +35,8 @@ export function createApp(deps: AppOptions): Hono<AppEnv> {
   const pages = deps.pages ?? (deps.config.listCacheMb > 0 ? new PageCache(deps.config.listCacheMb * 2 ** 20) : undefined);
   if (pages) metrics.watchPageCache(pages);
 
+  // First: a refusal under overload must cost as little as possible.
+  if (deps.admission) app.use('*', deps.admission.middleware());
   app.use('*', async function context(c, next) {
     const requestId = randomUUID();
     shareVars(c);

@@ -38,6 +38,8 @@ const str = (def: string) => v.pipe(v.optional(v.string(), def), v.trim());
 export const ConfigSchema = v.object({
   SSVIRT_PORT: int(8080, 0, 65535),
   SSVIRT_METRICS_PORT: int(9464, 0, 65535),
+  SSVIRT_MAX_IN_FLIGHT: int(256, 1, 100_000),
+  SSVIRT_MAX_LAG_MS: int(60, 0, 60_000),
   SSVIRT_METRICS_TOKEN: v.optional(v.pipe(v.string(), v.trim(), v.minLength(16, 'must be at least 16 characters'))),
   SSVIRT_HOST: str('0.0.0.0'),
   SSVIRT_DB_PATH: v.pipe(str('./data/ssvirt.db'), v.minLength(1, 'must not be empty')),
@@ -76,6 +78,10 @@ export const ConfigSchema = v.object({
 
 export interface Config {
   port: number;
+  /** Requests served at once before new ones get 503 + Retry-After (lib/http/admission.ts). */
+  maxInFlight: number;
+  /** Event-loop lag (ms) above which new requests get 503 + Retry-After; 0 = not considered. */
+  maxLagMs: number;
   /** Port of the metrics listener (lib/metrics-server.ts); 0 = none. */
   metricsPort: number;
   /** When set, `/metrics` on the API port answers a `Bearer` of this token (single-port installs). */
@@ -142,6 +148,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     port: o.SSVIRT_PORT,
     metricsPort: o.SSVIRT_METRICS_PORT,
+    maxInFlight: o.SSVIRT_MAX_IN_FLIGHT,
+    maxLagMs: o.SSVIRT_MAX_LAG_MS,
     metricsToken: o.SSVIRT_METRICS_TOKEN || undefined,
     host: o.SSVIRT_HOST,
     dbPath: o.SSVIRT_DB_PATH,

@@ -19,6 +19,7 @@ import { startMetricsServer } from './metrics-server.ts';
 import { startPeriodicBackup } from './backup.ts';
 import { answerClientErrors } from './http/client-error.ts';
 import { ConnectionDrain } from './http/drain.ts';
+import { Admission, LagMonitor } from './http/admission.ts';
 import { dbNotWritable } from './db-writable.ts';
 import { WriteProbe, WRITE_PROBE_INTERVAL_MS } from './write-probe.ts';
 import { probeWriter } from '#db/write-probe.ts';
@@ -49,7 +50,10 @@ async function main(): Promise<void> {
   const routes = ROUTE_MODULES ? routesFromModules(ROUTE_MODULES) : await loadRoutes();
   const writeProbe = new WriteProbe({ write: probeWriter(db), log, intervalMs: WRITE_PROBE_INTERVAL_MS });
   writeProbe.start();
-  const app = createApp({ db, config, log, k8s, routes, metrics, writeProbe });
+  const lag = new LagMonitor();
+  lag.start();
+  const admission = new Admission({ maxInFlight: config.maxInFlight, maxLagMs: config.maxLagMs, lagMs: () => lag.lagMs(), registry: metrics.registry });
+  const app = createApp({ db, config, log, k8s, routes, metrics, writeProbe, admission });
 
   const metricsServer = config.metricsPort > 0
     ? await startMetricsServer({ registry: metrics.registry, port: config.metricsPort, host: config.host, log }).catch((e: NodeJS.ErrnoException) => {
@@ -74,6 +78,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     writeProbe.stop();
+    lag.stop();
     const code = await shutdown({ server: server as Server, drain, k8s, db, log, background: [...(backups ? [backups] : []), ...(metricsServer ? [metricsServer] : [])] });
     log.info({ code }, 'stopped');
     log.flush?.();

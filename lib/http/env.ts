@@ -2,6 +2,7 @@
  * The Hono environment: what every handler finds on `c.var`.
  */
 import type { WriteProbe } from '#lib/write-probe.ts';
+import type { Admission } from './admission.ts';
 import type { Db } from '#db/client.ts';
 import type { Config } from '#lib/config.ts';
 import type { Log } from '#lib/log.ts';
@@ -33,6 +34,8 @@ export interface Deps {
   passwordImpl?: PasswordImpl;
   /** Whether the database takes writes (readiness); absent in tests that do not need it. */
   writeProbe?: WriteProbe;
+  /** Admission control (lib/http/admission.ts); absent: every request is admitted. */
+  admission?: Admission;
 }
 
 export interface AppEnv {

@@ -11,7 +11,7 @@ writeFileSync(KUBE, 'apiVersion: v1\nkind: Config\n');
 describe('lib/config', () => {
   it('has defaults that work locally', () => {
     expect(loadConfig({})).toEqual({
-      port: 8080, metricsPort: 9464, metricsToken: undefined, host: '0.0.0.0', dbPath: './data/ssvirt.db', adminUsername: 'admin', adminPassword: undefined,
+      port: 8080, metricsPort: 9464, metricsToken: undefined, maxInFlight: 256, maxLagMs: 60, host: '0.0.0.0', dbPath: './data/ssvirt.db', adminUsername: 'admin', adminPassword: undefined,
       kubeconfig: undefined, templateNamespaces: ['openshift'], templateSelector: '', vdcNetworkIsolation: true,
       cpuMhzPerCore: 1000, sessionIdleMinutes: 30, sessionMaxHours: 24, corsOrigins: [], siteName: 'SSVirt',
       logLevel: 'info', taskTimeoutSeconds: 600, reconcileIntervalSeconds: 60, kubeTimeoutSeconds: 10, loginDelayMs: 500, commit: undefined,
@@ -23,7 +23,7 @@ describe('lib/config', () => {
 
   it('reads every variable', () => {
     const c = loadConfig({
-      SSVIRT_PORT: '9000', SSVIRT_METRICS_PORT: '9100', SSVIRT_METRICS_TOKEN: 'a-metrics-token-123', SSVIRT_HOST: '127.0.0.1', SSVIRT_DB_PATH: '/var/lib/ssvirt/db.sqlite', SSVIRT_ADMIN_USERNAME: 'root',
+      SSVIRT_PORT: '9000', SSVIRT_MAX_IN_FLIGHT: '32', SSVIRT_MAX_LAG_MS: '0', SSVIRT_METRICS_PORT: '9100', SSVIRT_METRICS_TOKEN: 'a-metrics-token-123', SSVIRT_HOST: '127.0.0.1', SSVIRT_DB_PATH: '/var/lib/ssvirt/db.sqlite', SSVIRT_ADMIN_USERNAME: 'root',
       SSVIRT_ADMIN_PASSWORD: 'long-enough', SSVIRT_KUBECONFIG: KUBE, SSVIRT_TEMPLATE_NAMESPACES: ' openshift , templates ,',
       SSVIRT_TEMPLATE_SELECTOR: 'app=vm', SSVIRT_VDC_NETWORK_ISOLATION: 'FALSE', SSVIRT_CPU_MHZ_PER_CORE: '2000',
       SSVIRT_SESSION_IDLE_MINUTES: '5', SSVIRT_SESSION_MAX_HOURS: '8', SSVIRT_CORS_ORIGINS: 'https://a.example,https://b.example',
@@ -34,7 +34,7 @@ describe('lib/config', () => {
       SSVIRT_PASSWORD_HASH_QUEUE: '8', SSVIRT_LOCKOUT_ENABLED: 'true', SSVIRT_LOCKOUT_INVALID_LOGINS: '3', SSVIRT_LOCKOUT_INTERVAL_MINUTES: '15',
     });
     expect(c).toEqual({
-      port: 9000, metricsPort: 9100, metricsToken: 'a-metrics-token-123', host: '127.0.0.1', dbPath: '/var/lib/ssvirt/db.sqlite', adminUsername: 'root', adminPassword: 'long-enough',
+      port: 9000, maxInFlight: 32, maxLagMs: 0, metricsPort: 9100, metricsToken: 'a-metrics-token-123', host: '127.0.0.1', dbPath: '/var/lib/ssvirt/db.sqlite', adminUsername: 'root', adminPassword: 'long-enough',
       kubeconfig: KUBE, templateNamespaces: ['openshift', 'templates'], templateSelector: 'app=vm', vdcNetworkIsolation: false,
       cpuMhzPerCore: 2000, sessionIdleMinutes: 5, sessionMaxHours: 8, corsOrigins: ['https://a.example', 'https://b.example'],
       siteName: 'Lab', logLevel: 'warn', taskTimeoutSeconds: 30, reconcileIntervalSeconds: 15, kubeTimeoutSeconds: 5, loginDelayMs: 0, commit: 'abc123',
