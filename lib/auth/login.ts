@@ -3,8 +3,8 @@
  * user's and org's state, and creates a session with a fresh opaque token.
  *
  * Before any hashing, in this order: a locked account (when lock-out is on) is refused; a user
- * with `loginMaxParallelPerUser` checks in flight (one more for an address without recent failures)
- * gets 429 at once; a user or address with recent
+ * with `loginMaxParallelPerUser` checks in flight (one more, while the user has recent failures, for
+ * an address without any) gets 429 at once; a user or address with recent
  * failures waits out its back-off. The check then queues for the app's bounded hashing slots,
  * ranked by those failures. A good login replaces a hash weaker than the policy.
  */
@@ -68,9 +68,11 @@ export async function login(c: Context<AppEnv>, opts: { providerOnly: boolean })
   const locked = () => guard.lockout.lockedFor(userKey) > 0;
   if (locked()) throw unauthorized(LOCKED);
   const userSlot = guard.inFlight.tryAcquire(userKey);
-  // Guesses at a user would otherwise hold every slot its real owner needs: an address that has
-  // not failed lately gets one more. A guesser's address loses it with its first failure.
-  const laneSlot = userSlot ? undefined : guard.throttle.failureCount([addressKey]) === 0 ? guard.cleanLane.tryAcquire(userKey) : undefined;
+  // Guesses at a user would otherwise hold every slot its real owner needs: while the user has
+  // recent failures, an address without any gets one more. A guesser's address is not clean after
+  // its first failure, and the first guesses at a clean user cannot take the extra slot either.
+  const underAttack = guard.throttle.failureCount([userKey]) > 0 && guard.throttle.failureCount([addressKey]) === 0;
+  const laneSlot = userSlot || !underAttack ? undefined : guard.cleanLane.tryAcquire(userKey);
   const release = userSlot ?? laneSlot;
   if (!release) throw tooManyRequests(TOO_MANY_PARALLEL, Math.max(guard.throttle.waitFor(keys), BUSY_RETRY_MS));
   try {
