@@ -16,6 +16,18 @@ export function parseQuantity(q: string | number | undefined | null): number | u
   return n * (BIN[unit] ?? DEC[unit] ?? 1);
 }
 
+/**
+ * Whether two quantities are the same amount. A real API server stores quantities in canonical
+ * form ("10240Mi" comes back "10Gi", "2000m" as "2"), so their strings cannot be compared.
+ */
+export function sameQuantity(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const x = parseQuantity(a);
+  const y = parseQuantity(b);
+  if (x === undefined || y === undefined) return a === b;
+  return Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+}
+
 /** Bytes as whole MiB (VCD's "MB"). */
 export function toMiB(bytes: number | undefined): number | null {
   return bytes === undefined ? null : Math.round(bytes / 2 ** 20);

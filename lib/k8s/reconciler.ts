@@ -20,6 +20,7 @@ import type { ClusterRuntime } from './runtime.ts';
 import { namespaceAnnotations, namespaceLabels, quotaHard } from './vdc-objects.ts';
 import { isUnavailable } from './errors.ts';
 import { L_VAPP_ID, L_VDC_ID } from './labels.ts';
+import { sameQuantity } from './quantity.ts';
 
 /**
  * Rows this process wrote less than this ago in CREATING belong to a request still in flight.
@@ -176,7 +177,7 @@ export class Reconciler {
     const want = quotaHard(vdc, this.k8s.cpuMhzPerCore);
     const have: Record<string, string> = quota.spec?.hard ?? {};
     const keys = new Set([...Object.keys(want), ...Object.keys(have)]);
-    for (const k of keys) if (want[k] !== have[k]) return 'vdc-quota';
+    for (const k of keys) if (!sameQuantity(want[k], have[k])) return 'vdc-quota';
     return undefined;
   }
 

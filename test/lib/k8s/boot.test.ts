@@ -17,7 +17,7 @@ import type { ClusterRuntime } from '#lib/k8s/runtime.ts';
 import { KubeApi } from '#lib/k8s/api.ts';
 import { taskTracker, DELETE_OPERATION, powerOperation } from '#lib/power/tracker.ts';
 import { findVapp, updateVapp } from '#db/queries/vapps.ts';
-import { findVdc } from '#db/queries/vdcs.ts';
+import { findVdc, updateVdc as updateVdcRow } from '#db/queries/vdcs.ts';
 import { findOrg } from '#db/queries/orgs.ts';
 import { findTask } from '#db/queries/tasks.ts';
 import { seedOrg, seedTask, seedVapp, seedVdc, seedVm } from '#test/support/fixtures.ts';
@@ -112,6 +112,21 @@ describe('startRuntime', () => {
     expect(reported).not.toContain(going);
     expect(rt.health().unclaimedNamespaces ?? []).not.toContain(going);
     await api.core.patchNamespacedSecret({ namespace: going, name: 'held', body: { metadata: { finalizers: null } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+  });
+
+  it('does not rewrite a quota the API server stored in canonical form (10240Mi as 10Gi)', async () => {
+    const { db, org, vdc } = seeded();
+    updateVdcRow(db, vdc.id, { memoryLimit: 10_240, memoryUnits: 'MB' });
+    const { rt } = await boot(db);
+    await rt.applyVdc(findVdc(db, vdc.id)!, findOrg(db, org.id)!);
+    // What a real kube-apiserver returns for requests.memory "10240Mi".
+    await api.core.patchNamespacedResourceQuota({ name: 'vdc-quota', namespace: vdc.namespace, body: { spec: { hard: { 'requests.memory': '10Gi' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await until('the canonical quota in the cache', () => rt.quotas.get('vdc-quota', vdc.namespace)?.spec?.hard?.['requests.memory'] === '10Gi', POLL);
+    const repairs = async () => ((await rt.metrics!.reconcileRepairs.get()).values.find((v) => v.labels.kind === 'vdc-quota')?.value ?? 0);
+    const before = await repairs();
+    await rt.reconciler!.trigger();
+    expect(await repairs()).toBe(before);
+    expect((await api.core.readNamespacedResourceQuota({ name: 'vdc-quota', namespace: vdc.namespace })).spec?.hard?.['requests.memory']).toBe('10Gi');
   });
 
   it('finishes a DELETING vApp once its objects are gone, without waiting for the reconciler interval', async () => {

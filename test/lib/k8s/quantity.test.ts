@@ -4,7 +4,7 @@
  * into numbers and into the VDC's own units.
  */
 import { describe, expect, it } from 'vitest';
-import { parseQuantity, toMiB } from '#lib/k8s/quantity.ts';
+import { parseQuantity, sameQuantity, toMiB } from '#lib/k8s/quantity.ts';
 import { cpuQuantity, memoryQuantity } from '#lib/k8s/vdc-objects.ts';
 import { usageOf } from '#lib/vdcs/render.ts';
 
@@ -141,5 +141,23 @@ describe('round trip (limit → quantity → usage in the VDC units)', () => {
   it('counts an unreadable or absent quantity as zero and no report as no usage', () => {
     expect(usageOf({ 'requests.cpu': 'lots' }, 'MHz', 'MB', 1000)).toEqual({ cpu: 0, memory: 0 });
     expect(usageOf(undefined, 'MHz', 'MB', 1000)).toBeUndefined();
+  });
+});
+
+describe('sameQuantity', () => {
+  it('compares amounts, not strings, as a real API server canonicalizes them', () => {
+    expect(sameQuantity('10240Mi', '10Gi')).toBe(true);
+    expect(sameQuantity('2000m', '2')).toBe(true);
+    expect(sameQuantity('1000', '1k')).toBe(true);
+    expect(sameQuantity('1500m', '1.5')).toBe(true);
+    expect(sameQuantity('10Gi', '10G')).toBe(false);
+    expect(sameQuantity('2', '3')).toBe(false);
+  });
+
+  it('treats a key present on one side only, or unparseable values, by their text', () => {
+    expect(sameQuantity(undefined, undefined)).toBe(true);
+    expect(sameQuantity('1Gi', undefined)).toBe(false);
+    expect(sameQuantity('lots', 'lots')).toBe(true);
+    expect(sameQuantity('lots', '1')).toBe(false);
   });
 });
