@@ -21,6 +21,8 @@ import { answerClientErrors } from './http/client-error.ts';
 import { ConnectionDrain } from './http/drain.ts';
 import { Admission, LagMonitor } from './http/admission.ts';
 import { dbNotWritable } from './db-writable.ts';
+import { budgetProblem, memoryBudget } from './memory-budget.ts';
+import { SCRYPT_DEFAULT } from './auth/password.ts';
 import { WriteProbe, WRITE_PROBE_INTERVAL_MS } from './write-probe.ts';
 import { probeWriter } from '#db/write-probe.ts';
 
@@ -36,6 +38,11 @@ async function main(): Promise<void> {
     throw e;
   }
   const log = createLog(config.logLevel);
+  const budget = memoryBudget(config.passwordHashConcurrency, 128 * SCRYPT_DEFAULT.N * SCRYPT_DEFAULT.r);
+  const mib = (n: number | null) => (n === null ? null : Math.round(n / 2 ** 20));
+  log.info({ memoryLimitMiB: mib(budget.limitBytes), heapLimitMiB: mib(budget.heapLimitBytes), hashingMiB: mib(budget.hashingBytes) }, 'memory budget');
+  const overBudget = budgetProblem(budget);
+  if (overBudget) log.warn({}, overBudget);
   const notWritable = dbNotWritable(config.dbPath);
   if (notWritable) {
     process.stderr.write(`ssvirt: ${notWritable}\n`);
