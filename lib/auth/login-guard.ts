@@ -12,7 +12,7 @@ import { TrustedProxies } from './client-address.ts';
 export class LoginGuard {
   readonly throttle: LoginThrottle;
   readonly inFlight: InFlightLimit;
-  /** One more check per user, for a client address without recent failures (see login.ts). */
+  /** One more check per user and client address without recent failures (see login.ts). */
   readonly cleanLane: InFlightLimit;
   readonly lockout: AccountLockout;
   readonly proxies: TrustedProxies;

@@ -3,8 +3,8 @@
  * user's and org's state, and creates a session with a fresh opaque token.
  *
  * Before any hashing, in this order: a locked account (when lock-out is on) is refused; a user
- * with `loginMaxParallelPerUser` checks in flight (one more, while the user has recent failures, for
- * an address without any) gets 429 at once; a user or address with recent
+ * with `loginMaxParallelPerUser` checks in flight (one more per client address without recent
+ * failures) gets 429 at once; a user or address with recent
  * failures waits out its back-off. The check then queues for the app's bounded hashing slots,
  * ranked by those failures. A good login replaces a hash weaker than the policy.
  */
@@ -67,13 +67,11 @@ export async function login(c: Context<AppEnv>, opts: { providerOnly: boolean })
 
   const locked = () => guard.lockout.lockedFor(userKey) > 0;
   if (locked()) throw unauthorized(LOCKED);
-  const userSlot = guard.inFlight.tryAcquire(userKey);
-  // Guesses at a user would otherwise hold every slot its real owner needs: while the user has
-  // recent failures, an address without any gets one more. A guesser's address is not clean after
-  // its first failure, and the first guesses at a clean user cannot take the extra slot either.
-  const underAttack = guard.throttle.failureCount([userKey]) > 0 && guard.throttle.failureCount([addressKey]) === 0;
-  const laneSlot = userSlot || !underAttack ? undefined : guard.cleanLane.tryAcquire(userKey);
-  const release = userSlot ?? laneSlot;
+  // Guesses at a user would otherwise hold every slot its real owner needs: each client address
+  // without recent failures gets one more check of its own. A guesser's address loses it with its
+  // first failure, and never takes another address's.
+  const release = guard.inFlight.tryAcquire(userKey)
+    ?? (guard.throttle.failureCount([addressKey]) === 0 ? guard.cleanLane.tryAcquire(`${userKey} ${addressKey}`) : undefined);
   if (!release) throw tooManyRequests(TOO_MANY_PARALLEL, Math.max(guard.throttle.waitFor(keys), BUSY_RETRY_MS));
   try {
     const wait = guard.throttle.waitFor(keys);
@@ -87,9 +85,7 @@ export async function login(c: Context<AppEnv>, opts: { providerOnly: boolean })
       const delay = guard.throttle.delayFor(keys);
       guard.throttle.fail(keys);
       guard.lockout.fail(userKey);
-      // The extra slot is for clean addresses, which this one no longer is: free it for the next.
-      laneSlot?.();
-      // Held with the user's slot: parallel guesses of one user wait for each other.
+      // Held with the slot: parallel guesses of one user wait for each other.
       if (delay > 0) await guard.sleep(delay);
       throw unauthorized(BAD_CREDENTIALS);
     }

@@ -34,9 +34,10 @@ async function waitUp(url: string): Promise<void> {
   throw new Error('server did not start');
 }
 
-async function post(url: string, authorization: string, client: string): Promise<number> {
+async function post(url: string, authorization: string, client: string, why?: string[]): Promise<number> {
   const r = await fetch(url + LOGIN, { method: 'POST', headers: { authorization, accept: 'application/json', 'x-forwarded-for': client } });
-  await r.arrayBuffer();
+  const body = await r.text();
+  if (why && r.status !== 200) why.push(`${r.status}: ${(JSON.parse(body) as { message?: string }).message ?? ''}`);
   return r.status;
 }
 
@@ -70,11 +71,12 @@ async function main() {
     const started = performance.now();
     const workers = Array.from({ length: CLIENTS }, worker);
     const admin: { ms: number; status: number }[] = [];
+    const adminRefusals: string[] = [];
     const sampler = (async () => {
       await new Promise((r) => setTimeout(r, 1000));
       while (performance.now() - started < SECONDS * 1000) {
         t0 = performance.now();
-        const status = await post(server.url, basic('admin@System', PASSWORD), '198.51.100.7');
+        const status = await post(server.url, basic('admin@System', PASSWORD), '198.51.100.7', adminRefusals);
         admin.push({ ms: performance.now() - t0, status });
         await new Promise((r) => setTimeout(r, 1000));
       }
@@ -92,6 +94,7 @@ async function main() {
       idleAdminLoginMs: Math.round(idleMs), idleAdminStatus: idleStatus,
       adminLoginsDuringFlood: admin.length,
       adminStatuses: admin.map((a) => a.status),
+      adminRefusals: [...new Set(adminRefusals)],
       adminLatencyMs: { median: Math.round(percentile(lat, 50)), max: Math.round(Math.max(...lat)) },
     }, null, 2));
   } finally {
