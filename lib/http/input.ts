@@ -37,6 +37,18 @@ export function check<S extends v.GenericSchema>(schema: S, input: unknown, wher
   return r.output;
 }
 
+/**
+ * What a route does with a request body before anything else (authentication included): a
+ * declared length over the limit is refused without reading a byte; a route that takes no body
+ * does not read one, and its answer closes the connection, so the unread rest of a large or
+ * endless (chunked) body is dropped with the socket instead of being read to keep it alive.
+ */
+export function screenBody(c: Context, takesBody: boolean): void {
+  const declared = Number(c.req.header('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (!takesBody && (declared > 0 || c.req.header('transfer-encoding') !== undefined)) c.header('Connection', 'close');
+}
+
 /** Reads the JSON body: empty → `{}`, broken JSON → 400, non-JSON type → 415, > 1 MiB → 413. */
 export async function readJson(c: Context): Promise<unknown> {
   const len = Number(c.req.header('content-length') ?? '0');
@@ -79,7 +91,7 @@ export async function readLimited(body: ReadableStream<Uint8Array> | null, limit
   return out;
 }
 
-function tooLarge() {
+export function tooLarge() {
   return new ApiError(413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${MAX_BODY_BYTES} bytes`);
 }
 

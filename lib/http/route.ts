@@ -7,7 +7,7 @@
 import * as v from 'valibot';
 import type { Context } from 'hono';
 import type { AppEnv } from './env.ts';
-import { check, pathUrn, readJson, queryObject } from './input.ts';
+import { check, pathUrn, readJson, queryObject, screenBody } from './input.ts';
 import { unauthorized } from './errors.ts';
 import type { UrnType } from '#lib/urn.ts';
 import type { Session } from '#lib/auth/session.ts';
@@ -45,6 +45,7 @@ export function defineRoute<
   fn: (c: Ctx & { var: { session: Session } }, input: RouteInput<P, Q, B>) => Promise<Response> | Response,
 ): RouteHandler {
   async function handle(c: Ctx): Promise<Response> {
+    screenBody(c, meta.body !== undefined);
     if (meta.auth !== false && !c.var.session) throw c.var.authError ?? unauthorized();
     const params = {} as Record<string, string>;
     for (const [name, type] of Object.entries(meta.params ?? {})) {

@@ -49,4 +49,30 @@ describe('readLimited', () => {
     expect(res.status).toBe(413);
     expect(seen.pulled).toBeLessThanOrEqual(MAX_BODY_BYTES / (64 * 1024) + 2);
   });
+
+  it('refuses a declared oversized body with 413 before authentication, reading none of it', async () => {
+    const t = await makeTestApp();
+    const { stream, seen } = source(32);
+    const res = await t.app.request('/cloudapi/1.0.0/orgs', {
+      method: 'POST', body: stream, headers: { 'content-type': 'application/json', 'content-length': String(2 * MAX_BODY_BYTES), accept: 'application/json;version=39.0' },
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413); // not 401: the size is known before anything else
+    expect(seen.pulled).toBe(0);
+  });
+
+  it('does not read a body sent to a route that takes none (a login), and closes that connection after the answer', async () => {
+    const t = await makeTestApp();
+    const { stream, seen } = source(2048);
+    const basic = `Basic ${Buffer.from('admin@System:admin-password-1').toString('base64')}`;
+    const res = await t.app.request('/cloudapi/1.0.0/sessions', {
+      method: 'POST', body: stream, headers: { authorization: basic, 'transfer-encoding': 'chunked', accept: 'application/json;version=39.0' },
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('connection')).toBe('close');
+    expect(seen.pulled).toBe(0);
+    // Without a body the connection stays reusable.
+    expect((await t.request('POST', '/cloudapi/1.0.0/sessions', { headers: { authorization: basic } })).headers.get('connection')).toBeNull();
+  });
 });
