@@ -7,6 +7,7 @@
  * Provider; 400 DUPLICATE_NAME when the username is taken (case-insensitive); 403 for vApp Users,
  * an org the caller may not see, or granting System Administrator without being one.
  */
+import { answeringBusy } from '#lib/users/context.ts';
 import { defineRoute } from '#lib/http/route.ts';
 import { may, requireAction } from '#lib/authz.ts';
 import { findUserWithOrg, userRoleRefs } from '#db/queries/users.ts';
@@ -33,7 +34,7 @@ export default defineRoute({ summary: 'Create a user', body: UserCreateSchema },
   const id = await createUser(db, {
     username: body.username, password: body.password, fullName: input.fullName, email: input.email,
     description: input.description, org, roles, enabled: input.enabled,
-  }, c.var.now(), input.roles?.field);
+  }, c.var.now(), input.roles?.field, (pw) => answeringBusy(c.var.passwords).hash(pw));
   c.header('Location', `${baseUrl(c)}/cloudapi/1.0.0/users/${toUrn('user', id)}`);
   return c.json(userView(findUserWithOrg(db, id)!, userRoleRefs(db, id)), 201);
 });
