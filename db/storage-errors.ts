@@ -15,10 +15,16 @@ const STORAGE_CODES: ReadonlyArray<[prefix: string, reason: string]> = [
   ['SQLITE_NOTADB', 'the database file is damaged'],
 ];
 
-/** Why `e` says the storage failed, with SQLite's code; undefined for any other error. */
+/**
+ * Why `e` says the storage failed, with SQLite's code; undefined for any other error. drizzle
+ * wraps the driver's error (DrizzleError with the SqliteError as `cause`), so causes are followed.
+ */
 export function storageFailure(e: unknown): string | undefined {
-  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-  if (typeof code !== 'string') return undefined;
-  const hit = STORAGE_CODES.find(([prefix]) => code === prefix || code.startsWith(`${prefix}_`));
-  return hit ? `${hit[1]} (${code})` : undefined;
+  for (let err = e, depth = 0; typeof err === 'object' && err !== null && depth < 5; err = (err as { cause?: unknown }).cause, depth++) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code !== 'string') continue;
+    const hit = STORAGE_CODES.find(([prefix]) => code === prefix || code.startsWith(`${prefix}_`));
+    if (hit) return `${hit[1]} (${code})`;
+  }
+  return undefined;
 }

@@ -12,6 +12,12 @@ describe('storageFailure', () => {
     expect(storageFailure(e('SQLITE_NOTADB'))).toMatch(/damaged/);
   });
 
+  it('finds the driver\'s error under the wrappers that carry it as `cause` (drizzle\'s DrizzleError)', () => {
+    const wrapped = new Error('Failed to run the query', { cause: new Database.SqliteError('attempt to write a readonly database', 'SQLITE_READONLY') });
+    expect(storageFailure(wrapped)).toMatch(/read-only.*SQLITE_READONLY/);
+    expect(storageFailure(new Error('outer', { cause: new Error('inner') }))).toBeUndefined();
+  });
+
   it('leaves constraint and programming errors alone (they are not the disk\'s fault)', () => {
     expect(storageFailure(new Database.SqliteError('x', 'SQLITE_CONSTRAINT_UNIQUE'))).toBeUndefined();
     expect(storageFailure(new Database.SqliteError('x', 'SQLITE_ERROR'))).toBeUndefined();
