@@ -81,22 +81,27 @@ export class Admission {
 }
 
 /**
- * The event loop's lag: a timer due every `intervalMs` notes how late it ran. The figure is the
- * latest lateness, decaying by half per tick, so one long task shows at once and a burst that is
- * over stops counting within a few ticks.
+ * The event loop's sustained lag: a timer due every `intervalMs` notes how late it ran, averaged
+ * over time with a time constant of `windowMs`. Saturation (every tick late) shows within about a
+ * window; one long task (a GC pause, a big informer list) barely moves it, so it sheds no requests
+ * (a decaying maximum did, and a restart under load refused the first requests after it).
  */
 export class LagMonitor {
   private lag = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly intervalMs = 10, private readonly now: () => number = () => performance.now()) {}
+  constructor(private readonly intervalMs = 10, private readonly now: () => number = () => performance.now(), private readonly windowMs = 500) {}
 
   start(): void {
     if (this.timer) return;
-    let expected = this.now() + this.intervalMs;
+    let last = this.now();
+    let expected = last + this.intervalMs;
     this.timer = setInterval(() => {
       const t = this.now();
-      this.lag = Math.max(t - expected, this.lag / 2);
+      // Weighted by the time since the last tick: a stall counts for its length, not once per tick.
+      const w = 1 - Math.exp(-(t - last) / this.windowMs);
+      this.lag += (Math.max(0, t - expected) - this.lag) * w;
+      last = t;
       expected = t + this.intervalMs;
     }, this.intervalMs);
     this.timer.unref();

@@ -64,23 +64,33 @@ describe('Admission', () => {
 });
 
 describe('LagMonitor', () => {
-  it('reports how late its timer ran, decaying by half per tick once the loop is on time', () => {
+  /** Runs `ticks` timer ticks, each `late` ms after it was due. */
+  function drive(m: LagMonitor, clock: { t: number }, ticks: number, late: number) {
+    for (let i = 0; i < ticks; i++) {
+      clock.t += 10 + late;
+      vi.advanceTimersByTime(10);
+    }
+  }
+
+  it('follows a sustained lag, barely moves for one long task, and falls back once the loop is on time', () => {
     vi.useFakeTimers();
     try {
-      let t = 0;
-      const m = new LagMonitor(10, () => t);
+      const clock = { t: 0 };
+      const m = new LagMonitor(10, () => clock.t, 500);
       m.start();
-      // On time: no lag.
-      t = 10; vi.advanceTimersByTime(10);
+      drive(m, clock, 10, 0);
       expect(m.lagMs()).toBe(0);
-      // The tick due at 20 runs at 100 (a long task): 80 ms late.
-      t = 100; vi.advanceTimersByTime(10);
-      expect(m.lagMs()).toBe(80);
-      // Then on time again: 40, 20, ...
-      t = 110; vi.advanceTimersByTime(10);
-      expect(m.lagMs()).toBe(40);
-      t = 120; vi.advanceTimersByTime(10);
-      expect(m.lagMs()).toBe(20);
+      // One 150 ms stall (a GC pause): far below a 60 ms threshold.
+      drive(m, clock, 1, 150);
+      const afterStall = m.lagMs();
+      expect(afterStall).toBeGreaterThan(0);
+      expect(afterStall).toBeLessThan(60);
+      // Saturation: every tick 100 ms late for 2 s.
+      drive(m, clock, 18, 100);
+      expect(m.lagMs()).toBeGreaterThan(60);
+      // On time again: below the threshold within about a window.
+      drive(m, clock, 60, 0);
+      expect(m.lagMs()).toBeLessThan(30);
       m.stop();
     } finally {
       vi.useRealTimers();
