@@ -139,7 +139,15 @@ describe('SIGTERM on the production build (node dist/server.mjs)', () => {
   beforeAll(async () => {
     dist = await buildOnce();
     data = tempDir('shutdown');
-    s = await startServer({ dist, env: { SSVIRT_DB_PATH: join(data, 'ssvirt.db'), SSVIRT_ADMIN_PASSWORD: PASSWORD, SSVIRT_LOGIN_DELAY_MS: '0' } });
+    s = await startServer({
+      dist,
+      env: {
+        SSVIRT_DB_PATH: join(data, 'ssvirt.db'), SSVIRT_ADMIN_PASSWORD: PASSWORD, SSVIRT_LOGIN_DELAY_MS: '0',
+        // The test keeps the server busy with many logins of one user at once: the per-user cap on
+        // parallel password checks (a defence against guessing) would refuse most of them.
+        SSVIRT_LOGIN_MAX_PARALLEL_PER_USER: '12', SSVIRT_PASSWORD_HASH_CONCURRENCY: '4',
+      },
+    });
     await waitReady(s, 60_000);
   }, 120_000);
   afterAll(async () => {
@@ -150,9 +158,9 @@ describe('SIGTERM on the production build (node dist/server.mjs)', () => {
 
   it('finishes in-flight requests with 200, refuses new connections, exits 0 within the grace period', async () => {
     const logs = () => s.output.flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });
-    // Each login hashes with scrypt on libuv's 4 threads: LOGINS at once keep the server busy a while
-    // (24, not 12: on a loaded machine 12 could all finish before the signal arrived).
-    const LOGINS = 24;
+    // Each login checks its password with scrypt at N=2^17 (about 0.3 s of a core), four at a time:
+    // LOGINS at once keep the server busy for seconds, and still end well within the grace period.
+    const LOGINS = 12;
     const auth = `Basic ${Buffer.from(`admin@System:${PASSWORD}`).toString('base64')}`;
     const logins = Array.from({ length: LOGINS }, () =>
       fetch(`${s.url}/cloudapi/1.0.0/sessions/provider`, { method: 'POST', headers: { authorization: auth, accept: 'application/json;version=39.0' } })
