@@ -12,6 +12,9 @@ import { parse } from 'yaml';
 import { scanRoutes } from '#lib/http/routes.ts';
 import { ConfigSchema, loadConfig } from '#lib/config.ts';
 import { SHUTDOWN_GRACE_MS } from '#lib/shutdown.ts';
+import { budgetProblem } from '#lib/memory-budget.ts';
+import { SCRYPT_DEFAULT } from '#lib/auth/password.ts';
+import { parseQuantity } from '#lib/k8s/quantity.ts';
 import pkg from '../../package.json' with { type: 'json' };
 import { byKey, parseYamlDocs, readYamlDocs, render, type K8sObject } from './kustomize.ts';
 
@@ -193,8 +196,20 @@ describe('Deployment', () => {
     }
   });
 
-  it('requests 100m CPU and 128Mi, limits memory to 256Mi', () => {
-    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+  it('requests 100m CPU and 192Mi, limits memory to 512Mi', () => {
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '192Mi' }, limits: { memory: '512Mi' } });
+  });
+
+  it('sizes V8\'s heap so heap, password hashing and the baseline fit the memory limit', () => {
+    const nodeOptions = container.env.find((e: any) => e.name === 'NODE_OPTIONS')?.value as string;
+    const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(nodeOptions)?.[1]);
+    expect(heapMiB).toBeGreaterThan(64);
+    const config = loadConfig(one(base, 'ConfigMap', 'ssvirt-config').data as Record<string, string>);
+    const limitBytes = parseQuantity(container.resources.limits.memory)!;
+    // V8's heap limit is the old space plus the young generation: Node 20 adds 48 MiB (measured:
+    // --max-old-space-size=160 gives heap_size_limit 208 MiB).
+    const budget = { limitBytes, heapLimitBytes: (heapMiB + 48) * 2 ** 20, hashingBytes: config.passwordHashConcurrency * 128 * SCRYPT_DEFAULT.N * SCRYPT_DEFAULT.r };
+    expect(budgetProblem(budget)).toBeUndefined();
   });
 
   it('gives SIGTERM time: the grace period exceeds the server\'s in-flight bound', () => {
@@ -209,9 +224,10 @@ describe('Deployment', () => {
     expect(one(base, 'PersistentVolumeClaim').spec.accessModes).toEqual(['ReadWriteOnce']);
   });
 
-  it('takes the first admin password from a Secret and everything else from the ConfigMap', () => {
+  it('takes the first admin password from a Secret and everything else from the ConfigMap (beside Node\'s heap size)', () => {
     expect(container.env).toEqual([
       { name: 'SSVIRT_ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'ssvirt-admin', key: 'password' } } },
+      { name: 'NODE_OPTIONS', value: expect.stringMatching(/^--max-old-space-size=\d+$/) },
     ]);
     expect(container.envFrom).toEqual([{ configMapRef: { name: 'ssvirt-config' } }]);
     // The operator creates the Secret: none is shipped (no password in the repository).
