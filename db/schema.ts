@@ -4,6 +4,7 @@
  * `nameKey` (lower-cased name); rows are deleted outright, so deleting frees the name.
  */
 import { sqliteTable, text, integer, uniqueIndex, index, primaryKey } from 'drizzle-orm/sqlite-core';
+import { TASK_STATUSES, VAPP_STATUSES, VDC_STATUSES, VM_STATUSES } from './status.ts';
 
 export const roles = sqliteTable('roles', {
   id: text('id').primaryKey(),
@@ -86,7 +87,7 @@ export const vdcs = sqliteTable('vdcs', {
   providerVdc: text('provider_vdc', { mode: 'json' }).$type<{ name: string; id: string } | null>(),
   isThinProvision: integer('is_thin_provision', { mode: 'boolean' }).notNull().default(true),
   isEnabled: integer('is_enabled', { mode: 'boolean' }).notNull().default(true),
-  status: text('status').notNull(),
+  status: text('status', { enum: VDC_STATUSES }).notNull(),
   statusMessage: text('status_message'),
   namespace: text('namespace').notNull().unique(),
   /** Set when the cluster side lags the row (failed update); the reconciler clears it. */
@@ -123,7 +124,7 @@ export const vapps = sqliteTable('vapps', {
   name: text('name').notNull(),
   nameKey: text('name_key').notNull(),
   description: text('description').notNull().default(''),
-  status: text('status').notNull(),
+  status: text('status', { enum: VAPP_STATUSES }).notNull(),
   statusMessage: text('status_message'),
   catalogItemId: text('catalog_item_id'),
   catalogItemName: text('catalog_item_name'),
@@ -149,7 +150,7 @@ export const vms = sqliteTable('vms', {
   name: text('name').notNull(),
   uid: text('uid').notNull().unique(),
   description: text('description').notNull().default(''),
-  status: text('status').notNull(),
+  status: text('status', { enum: VM_STATUSES }).notNull(),
   statusMessage: text('status_message'),
   printableStatus: text('printable_status'),
   guestOs: text('guest_os'),
@@ -170,7 +171,7 @@ export const tasks = sqliteTable('tasks', {
   id: text('id').primaryKey(),
   operationName: text('operation_name').notNull(),
   operation: text('operation').notNull(),
-  status: text('status').notNull(),
+  status: text('status', { enum: TASK_STATUSES }).notNull(),
   progress: integer('progress').notNull().default(0),
   ownerType: text('owner_type').notNull(),
   ownerId: text('owner_id').notNull(),

@@ -34,13 +34,14 @@ export function orgCounts(db: Db, id: string) {
     SELECT (SELECT count(*) FROM vdcs WHERE org_id = ${id}) AS vdcs,
            (SELECT count(*) FROM catalogs WHERE org_id = ${id}) AS catalogs,
            (SELECT count(*) FROM vapps WHERE org_id = ${id}) AS vapps,
-           (SELECT count(*) FROM vms WHERE org_id = ${id} AND status = 'POWERED_ON') AS runningVms,
+           (SELECT count(*) FROM vms WHERE org_id = ${id} AND status = ${VM_STATUS.poweredOn}) AS runningVms,
            (SELECT count(*) FROM users WHERE org_id = ${id}) AS users`);
 }
 
 import { orgs as orgsTable, users, userRoles, sessions, vdcs, catalogs, vapps, vms, tasks } from '../schema.ts';
 import { inArray, type SQL } from 'drizzle-orm';
 import type { ListPlan } from '#lib/http/list.ts';
+import { VM_STATUS } from '../status.ts';
 
 /** One page of orgs and the total under `where`. */
 export function listOrgs(db: Db, plan: ListPlan, where: SQL | undefined): { total: number; rows: OrgRow[] } {

@@ -6,6 +6,7 @@ import { and, eq, inArray, isNotNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { Db } from '../client.ts';
 import { tasks } from '../schema.ts';
 import type { ListPlan } from '#lib/http/list.ts';
+import { TASK_STATUS } from '../status.ts';
 
 export type TaskRow = typeof tasks.$inferSelect;
 export type TaskInsert = typeof tasks.$inferInsert;
@@ -25,7 +26,7 @@ export function findTask(db: Db, id: string): TaskRow | undefined {
  * never rewrites a finished task. Returns whether a row changed.
  */
 export function updateRunningTask(db: Db, id: string, set: Partial<TaskInsert>): boolean {
-  return db.update(tasks).set(set).where(and(eq(tasks.id, id), eq(tasks.status, 'running'))).run().changes > 0;
+  return db.update(tasks).set(set).where(and(eq(tasks.id, id), eq(tasks.status, TASK_STATUS.running))).run().changes > 0;
 }
 
 /** One page of tasks and the total under `where`. */
@@ -42,5 +43,5 @@ export function deleteFinishedTasks(db: Db, endedBefore: number): number {
 
 /** Running tasks of these operations, optionally of one owner (task trackers, start-up). */
 export function runningTasks(db: Db, operationNames: string[], ownerId?: string): TaskRow[] {
-  return db.select().from(tasks).where(and(eq(tasks.status, 'running'), inArray(tasks.operationName, operationNames), ownerId ? eq(tasks.ownerId, ownerId) : undefined)).all();
+  return db.select().from(tasks).where(and(eq(tasks.status, TASK_STATUS.running), inArray(tasks.operationName, operationNames), ownerId ? eq(tasks.ownerId, ownerId) : undefined)).all();
 }

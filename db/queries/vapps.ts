@@ -6,6 +6,7 @@ import type { Db } from '../client.ts';
 import { orgs, users, vapps, vdcs } from '../schema.ts';
 import type { ListPlan } from '#lib/http/list.ts';
 import { perDb } from '../prepared.ts';
+import type { VappRowStatus } from '../status.ts';
 
 export type VappRow = typeof vapps.$inferSelect;
 
@@ -22,7 +23,7 @@ export function findVappByInstance(db: Db, vdcId: string, instanceName: string):
 }
 
 /** vApps of the given statuses (reconciler). */
-export function vappsInStatus(db: Db, statuses: string[]): VappRow[] {
+export function vappsInStatus(db: Db, statuses: VappRowStatus[]): VappRow[] {
   return db.select().from(vapps).where(inArray(vapps.status, statuses)).all();
 }
 

@@ -12,6 +12,7 @@ import { Reconciler } from './reconciler.ts';
 import { finishVappDeletion } from '#lib/vapps/finish-delete.ts';
 import { taskTracker } from '#lib/power/tracker.ts';
 import { collectGarbage } from '#lib/memory.ts';
+import { VAPP_STATUS } from '#db/status.ts';
 
 /** How long start-up waits for the informers' first sync before serving anyway. */
 const SYNC_WAIT_MS = 5_000;
@@ -23,7 +24,7 @@ export async function startRuntime(deps: { kc: KubeConfig; config: Config; db: D
     kc: deps.kc, config: deps.config, db: deps.db, log: deps.log, registry: deps.registry, timeoutMs: deps.timeoutMs,
     onNamespace: (type) => { if (type === 'delete') void reconciler?.trigger(); },
     onVappSettled: (vapp) => {
-      if (vapp.status !== 'DELETING') return;
+      if (vapp.status !== VAPP_STATUS.deleting) return;
       finishVappDeletion(deps.db, runtime, vapp).then((gone) => { if (!gone) void reconciler?.trigger(); }, () => void reconciler?.trigger());
     },
   });

@@ -4,7 +4,7 @@
  * decided once, from discovery.
  */
 import type { KubeApi } from './api.ts';
-import type { VmStatus } from './status.ts';
+import { VM_STATUS, type VmStatus } from '#db/status.ts';
 
 export const POWER_ACTIONS = ['powerOn', 'powerOff', 'reboot', 'reset', 'suspend', 'shutdown'] as const;
 export type PowerAction = (typeof POWER_ACTIONS)[number];
@@ -12,18 +12,20 @@ export type PowerMode = 'subresources' | 'runStrategy';
 
 /** The status a VM must reach for the action's task to succeed. */
 export const TARGET: Record<PowerAction, VmStatus> = {
-  powerOn: 'POWERED_ON', powerOff: 'POWERED_OFF', shutdown: 'POWERED_OFF', reboot: 'POWERED_ON', reset: 'POWERED_ON', suspend: 'SUSPENDED',
+  powerOn: VM_STATUS.poweredOn, powerOff: VM_STATUS.poweredOff, shutdown: VM_STATUS.poweredOff,
+  reboot: VM_STATUS.poweredOn, reset: VM_STATUS.poweredOn, suspend: VM_STATUS.suspended,
 };
 
 /** Whether an action makes sense from a status; the message for the 400 when it does not. */
 export function actionAllowed(action: PowerAction, status: string): string | undefined {
+  const { poweredOn, poweredOff, poweringOn, suspended, failed, unknown } = VM_STATUS;
   const ok: Record<PowerAction, string[]> = {
-    powerOn: ['POWERED_OFF', 'SUSPENDED', 'FAILED', 'UNKNOWN'],
-    powerOff: ['POWERED_ON', 'POWERING_ON', 'SUSPENDED', 'FAILED', 'UNKNOWN'],
-    shutdown: ['POWERED_ON', 'POWERING_ON', 'UNKNOWN'],
-    reboot: ['POWERED_ON'],
-    reset: ['POWERED_ON', 'SUSPENDED', 'FAILED'],
-    suspend: ['POWERED_ON'],
+    powerOn: [poweredOff, suspended, failed, unknown],
+    powerOff: [poweredOn, poweringOn, suspended, failed, unknown],
+    shutdown: [poweredOn, poweringOn, unknown],
+    reboot: [poweredOn],
+    reset: [poweredOn, suspended, failed],
+    suspend: [poweredOn],
   };
   return ok[action].includes(status) ? undefined : `cannot ${action} a VM whose status is ${status}`;
 }
@@ -59,7 +61,7 @@ export async function sendPowerAction(api: KubeApi, mode: PowerMode, ns: string,
 async function sendSubresource(api: KubeApi, ns: string, name: string, action: PowerAction, status: string): Promise<void> {
   switch (action) {
     case 'powerOn':
-      if (status === 'SUSPENDED') await api.raw('update', 'virtualmachineinstances/unpause', 'PUT', SUB(ns, 'virtualmachineinstances', name, 'unpause'), {});
+      if (status === VM_STATUS.suspended) await api.raw('update', 'virtualmachineinstances/unpause', 'PUT', SUB(ns, 'virtualmachineinstances', name, 'unpause'), {});
       else await api.raw('update', 'virtualmachines/start', 'PUT', SUB(ns, 'virtualmachines', name, 'start'), {});
       return;
     case 'powerOff':

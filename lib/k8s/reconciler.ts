@@ -13,7 +13,8 @@ import { vdcs, orgs } from '#db/schema.ts';
 import { vmCountsByStatus } from '#db/queries/vms.ts';
 import { allVapps, vappCountsByStatus } from '#db/queries/vapps.ts';
 import { updateVdc, type VdcRow } from '#db/queries/vdcs.ts';
-import { claimNamespaceName, finishVdcDeletion, provisionVdc, CREATING, DELETING, READY } from '#lib/vdcs/provision.ts';
+import { claimNamespaceName, finishVdcDeletion, provisionVdc } from '#lib/vdcs/provision.ts';
+import { VAPP_STATUS, VDC_STATUS } from '#db/status.ts';
 import { pruneTasks } from '#lib/tasks/service.ts';
 import { repairVapp, sweepOrphanInstances } from '#lib/vapps/repair.ts';
 import type { ClusterRuntime } from './runtime.ts';
@@ -111,8 +112,8 @@ export class Reconciler {
     }
     for (const vapp of allVapps(this.db)) {
       try {
-        if (vapp.status === 'CREATING' || vapp.status === 'DELETING') {
-          if (vapp.status === 'CREATING' && this.inFlight(vapp.updatedAt)) continue;
+        if (vapp.status === VAPP_STATUS.creating || vapp.status === VAPP_STATUS.deleting) {
+          if (vapp.status === VAPP_STATUS.creating && this.inFlight(vapp.updatedAt)) continue;
           if (await repairVapp(this.db, this.k8s, this.log, vapp, this.now())) m?.reconcileRepairs.inc({ kind: `vapp-${vapp.status.toLowerCase()}` });
         } else {
           this.k8s.sync.refreshVapp(vapp.id);
@@ -125,7 +126,7 @@ export class Reconciler {
     }
     if (!failed) {
       try {
-        const ours = new Set(rows.filter((r) => r.vdc.status !== 'PENDING_CLUSTER').map((r) => r.vdc.namespace));
+        const ours = new Set(rows.filter((r) => r.vdc.status !== VDC_STATUS.pendingCluster).map((r) => r.vdc.namespace));
         const n = await sweepOrphanInstances(this.db, this.k8s, this.log, this.k8s.instances.list(), ours, L_VAPP_ID);
         if (n) m?.reconcileRepairs.inc({ kind: 'vapp-orphan-instance' }, n);
       } catch (e) {
@@ -143,14 +144,14 @@ export class Reconciler {
   private async reconcileVdc(vdc: VdcRow, org: typeof orgs.$inferSelect): Promise<string | undefined> {
     const now = this.now();
     switch (vdc.status) {
-      case 'PENDING_CLUSTER':
-      case CREATING: {
-        if (vdc.status === CREATING && this.inFlight(vdc.updatedAt)) return undefined;
+      case VDC_STATUS.pendingCluster:
+      case VDC_STATUS.creating: {
+        if (vdc.status === VDC_STATUS.creating && this.inFlight(vdc.updatedAt)) return undefined;
         await claimNamespaceName(this.db, this.k8s, vdc.id, org.name);
         await provisionVdc(this.db, this.k8s, vdc.id, now);
-        return vdc.status === CREATING ? 'vdc-finish-create' : 'vdc-provision';
+        return vdc.status === VDC_STATUS.creating ? 'vdc-finish-create' : 'vdc-provision';
       }
-      case DELETING: {
+      case VDC_STATUS.deleting: {
         await this.k8s.deleteVdcNamespace(vdc.namespace, vdc.id);
         return (await finishVdcDeletion(this.db, this.k8s, vdc)) ? 'vdc-finish-delete' : undefined;
       }
@@ -158,7 +159,7 @@ export class Reconciler {
         const drift = this.vdcDrift(vdc, org);
         if (!drift && !vdc.needsReconcile) return undefined;
         await provisionVdc(this.db, this.k8s, vdc.id, now);
-        if (vdc.status !== READY) updateVdc(this.db, vdc.id, { status: READY });
+        if (vdc.status !== VDC_STATUS.ready) updateVdc(this.db, vdc.id, { status: VDC_STATUS.ready });
         return drift ?? 'vdc-pending-update';
       }
     }

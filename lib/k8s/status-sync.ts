@@ -9,7 +9,8 @@ import type { Log } from '#lib/log.ts';
 import { findVapp, instanceUidIndex, updateVapp, type VappRow } from '#db/queries/vapps.ts';
 import { deleteVmByUid, findVmByUid, upsertVm, vmStatusesOfVapp, vmsOfVapp, type VmRow } from '#db/queries/vms.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
-import { instanceConditions, rowDisksPending, vappStatus, vmStatus, type VmStatus } from './status.ts';
+import { instanceConditions, rowDisksPending, vappStatus, vmStatus } from './status.ts';
+import { VAPP_STATUS, VM_STATUS, type VmStatus } from '#db/status.ts';
 import { vmInfo } from './vm-info.ts';
 import type { InstancetypeLookup } from './instancetypes.ts';
 import { L_VAPP_ID, TI_OWNER } from './labels.ts';
@@ -140,18 +141,18 @@ export class StatusSync {
   /** Recomputes and stores a vApp's status from its instance and VM rows. */
   refreshVapp(vappId: string): void {
     const vapp = findVapp(this.db, vappId);
-    if (!vapp || vapp.status === 'CREATING' || vapp.status === 'DELETING') return;
+    if (!vapp || vapp.status === VAPP_STATUS.creating || vapp.status === VAPP_STATUS.deleting) return;
     const vdc = findVdc(this.db, vapp.vdcId);
     const ti = vdc ? this.caches.instance(vdc.namespace, vapp.instanceName) : undefined;
     const vmStatuses = vmStatusesOfVapp(this.db, vapp.id) as VmStatus[];
     // Only a POWERING_ON VM can be one whose disks are still importing; read the rows only then.
-    const pending = vmStatuses.includes('POWERING_ON') ? vmsOfVapp(this.db, vapp.id).filter(rowDisksPending) : [];
+    const pending = vmStatuses.includes(VM_STATUS.poweringOn) ? vmsOfVapp(this.db, vapp.id).filter(rowDisksPending) : [];
     let next = vappStatus({
       rowStatus: vapp.status, instance: ti ? instanceConditions(ti as Parameters<typeof instanceConditions>[0]) : undefined, vmStatuses,
       clusterKnown: this.caches.instancesSynced(), disksPending: pending.length > 0, disksMessage: pending.find((r) => r.statusMessage)?.statusMessage,
     });
     if (!ti && this.caches.instancesSynced() && vapp.instanceUid && !this.awaitingFirstSight(vapp.instanceUid)) {
-      next = { status: 'FAILED', message: 'The TemplateInstance of this vApp was deleted outside SSVirt' };
+      next = { status: VAPP_STATUS.failed, message: 'The TemplateInstance of this vApp was deleted outside SSVirt' };
     }
     if (next.status !== vapp.status || next.message !== vapp.statusMessage) {
       updateVapp(this.db, vapp.id, { status: next.status, statusMessage: next.message, updatedAt: this.now() });

@@ -2,8 +2,10 @@
  * Status mappings of kubernetes.md: KubeVirt `printableStatus` → VM status, and a vApp's status
  * from its row, its TemplateInstance conditions and its VMs.
  */
-export type VmStatus = 'POWERED_ON' | 'POWERED_OFF' | 'POWERING_ON' | 'POWERING_OFF' | 'SUSPENDED' | 'FAILED' | 'DELETING' | 'UNKNOWN';
-export type VappStatus = 'INSTANTIATING' | 'FAILED' | 'POWERED_ON' | 'POWERED_OFF' | 'SUSPENDED' | 'MIXED' | 'DELETING' | 'UNKNOWN';
+import { VAPP_STATUS, VM_STATUS, type VappStatus, type VmStatus } from '#db/status.ts';
+
+/** Re-exported for the mapping's callers; defined once in db/status.ts. */
+export type { VappStatus, VmStatus };
 
 const FAILED = new Set(['CrashLoopBackOff', 'ErrorUnschedulable', 'ErrImagePull', 'ImagePullBackOff', 'ErrorPvcNotFound', 'DataVolumeError']);
 
@@ -21,37 +23,37 @@ function disksMessage(vm: VmLike): string | null {
 
 /** The VM status for a VirtualMachine object, with the reason kept for failures. */
 export function vmStatus(vm: VmLike): { status: VmStatus; message: string | null } {
-  if (vm.metadata?.deletionTimestamp) return { status: 'DELETING', message: null };
+  if (vm.metadata?.deletionTimestamp) return { status: VM_STATUS.deleting, message: null };
   const p = vm.status?.printableStatus;
   switch (p) {
     case 'Running':
     case 'Migrating':
-      return { status: 'POWERED_ON', message: null };
+      return { status: VM_STATUS.poweredOn, message: null };
     case 'Stopped':
-      return { status: 'POWERED_OFF', message: null };
+      return { status: VM_STATUS.poweredOff, message: null };
     case 'Provisioning':
     case 'WaitingForVolumeBinding':
-      return { status: 'POWERING_ON', message: disksMessage(vm) };
+      return { status: VM_STATUS.poweringOn, message: disksMessage(vm) };
     case 'Starting':
     case 'WaitingForReceiver':
-      return { status: 'POWERING_ON', message: null };
+      return { status: VM_STATUS.poweringOn, message: null };
     case 'Stopping':
     case 'Terminating':
-      return { status: 'POWERING_OFF', message: null };
+      return { status: VM_STATUS.poweringOff, message: null };
     case 'Paused':
-      return { status: 'SUSPENDED', message: null };
+      return { status: VM_STATUS.suspended, message: null };
     case undefined:
     case '': {
       // Not reported by KubeVirt yet. With disks to import it will provision first, so it is not
       // "off" yet (its vApp stays INSTANTIATING: see DISKS_PENDING), whatever its run strategy.
-      if (vm.spec?.dataVolumeTemplates?.length) return { status: 'POWERING_ON', message: null };
+      if (vm.spec?.dataVolumeTemplates?.length) return { status: VM_STATUS.poweringOn, message: null };
       const rs = vm.spec?.runStrategy ?? (vm.spec?.running === false ? 'Halted' : undefined);
-      if (rs === 'Halted' || rs === 'Manual') return { status: 'POWERED_OFF', message: null };
-      return { status: 'UNKNOWN', message: null };
+      if (rs === 'Halted' || rs === 'Manual') return { status: VM_STATUS.poweredOff, message: null };
+      return { status: VM_STATUS.unknown, message: null };
     }
     default:
-      if (FAILED.has(p)) return { status: 'FAILED', message: p };
-      return { status: 'UNKNOWN', message: p };
+      if (FAILED.has(p)) return { status: VM_STATUS.failed, message: p };
+      return { status: VM_STATUS.unknown, message: p };
   }
 }
 
@@ -68,7 +70,7 @@ export const DISKS_PENDING: ReadonlySet<string> = new Set(['Provisioning', 'Wait
  * import reads so, see vmStatus).
  */
 export function rowDisksPending(row: { status: string; printableStatus: string | null }): boolean {
-  return row.status === 'POWERING_ON' && (row.printableStatus === null || DISKS_PENDING.has(row.printableStatus));
+  return row.status === VM_STATUS.poweringOn && (row.printableStatus === null || DISKS_PENDING.has(row.printableStatus));
 }
 
 export interface InstanceConditions {
@@ -98,17 +100,17 @@ export function vappStatus(input: {
   disksMessage?: string | null;
 }): { status: VappStatus; message: string | null } {
   const { rowStatus, instance, vmStatuses } = input;
-  if (rowStatus === 'DELETING') return { status: 'DELETING', message: null };
-  if (rowStatus === 'CREATING') return { status: 'INSTANTIATING', message: null };
-  if (instance?.failed) return { status: 'FAILED', message: instance.failed.message ?? instance.failed.reason ?? 'instantiation failed' };
+  if (rowStatus === VAPP_STATUS.deleting) return { status: VAPP_STATUS.deleting, message: null };
+  if (rowStatus === VAPP_STATUS.creating) return { status: VAPP_STATUS.instantiating, message: null };
+  if (instance?.failed) return { status: VAPP_STATUS.failed, message: instance.failed.message ?? instance.failed.reason ?? 'instantiation failed' };
   // Until the instance reports Ready its objects are still being created, whatever VMs exist yet.
-  if (instance && !instance.ready) return { status: 'INSTANTIATING', message: null };
-  if (!instance && !input.clusterKnown && vmStatuses.length === 0) return { status: 'UNKNOWN', message: null };
-  if (vmStatuses.length === 0) return { status: 'INSTANTIATING', message: null };
-  if (input.disksPending) return { status: 'INSTANTIATING', message: input.disksMessage ? `Preparing disks: ${input.disksMessage}` : null };
-  if (vmStatuses.every((s) => s === 'POWERED_ON')) return { status: 'POWERED_ON', message: null };
-  if (vmStatuses.every((s) => s === 'POWERED_OFF')) return { status: 'POWERED_OFF', message: null };
-  if (vmStatuses.every((s) => s === 'SUSPENDED')) return { status: 'SUSPENDED', message: null };
-  if (vmStatuses.some((s) => s === 'FAILED') && vmStatuses.every((s) => s === 'FAILED')) return { status: 'FAILED', message: 'every VM failed' };
-  return { status: 'MIXED', message: null };
+  if (instance && !instance.ready) return { status: VAPP_STATUS.instantiating, message: null };
+  if (!instance && !input.clusterKnown && vmStatuses.length === 0) return { status: VAPP_STATUS.unknown, message: null };
+  if (vmStatuses.length === 0) return { status: VAPP_STATUS.instantiating, message: null };
+  if (input.disksPending) return { status: VAPP_STATUS.instantiating, message: input.disksMessage ? `Preparing disks: ${input.disksMessage}` : null };
+  if (vmStatuses.every((s) => s === VM_STATUS.poweredOn)) return { status: VAPP_STATUS.poweredOn, message: null };
+  if (vmStatuses.every((s) => s === VM_STATUS.poweredOff)) return { status: VAPP_STATUS.poweredOff, message: null };
+  if (vmStatuses.every((s) => s === VM_STATUS.suspended)) return { status: VAPP_STATUS.suspended, message: null };
+  if (vmStatuses.some((s) => s === VM_STATUS.failed) && vmStatuses.every((s) => s === VM_STATUS.failed)) return { status: VAPP_STATUS.failed, message: 'every VM failed' };
+  return { status: VAPP_STATUS.mixed, message: null };
 }

@@ -9,7 +9,7 @@ import { deleteOrgCascade, orgContents } from '#db/queries/orgs.ts';
 import { updateVdc, vdcsOfOrg } from '#db/queries/vdcs.ts';
 import { badRequest, busyEntity } from '#lib/http/errors.ts';
 import { clusterError } from '#lib/http/cluster-errors.ts';
-import { DELETING } from '#lib/vdcs/provision.ts';
+import { VDC_STATUS } from '#db/status.ts';
 
 /** Deletes `org` (and with `force` everything in it) and answers 204. */
 export async function deleteOrg(c: Ctx, org: OrgRow, force: boolean): Promise<Response> {
@@ -26,7 +26,7 @@ export async function deleteOrg(c: Ctx, org: OrgRow, force: boolean): Promise<Re
     for (let vdc = nextVdc(c, org.id, asked); vdc; vdc = nextVdc(c, org.id, asked)) {
       // DELETING first, as a VDC delete does: the reconciler then finishes this deletion (and
       // the rows) instead of recreating a namespace that went away while the others are asked.
-      updateVdc(db, vdc.id, { status: DELETING, statusMessage: null, updatedAt: c.var.now() });
+      updateVdc(db, vdc.id, { status: VDC_STATUS.deleting, statusMessage: null, updatedAt: c.var.now() });
       try {
         await k8s.deleteVdcNamespace(vdc.namespace, vdc.id);
       } catch (e) {
@@ -43,5 +43,5 @@ export async function deleteOrg(c: Ctx, org: OrgRow, force: boolean): Promise<Re
 
 /** The next VDC of the org with a namespace this request has not asked to delete yet. */
 function nextVdc(c: Ctx, orgId: string, asked: Set<string>) {
-  return vdcsOfOrg(c.var.db, orgId).find((v) => v.status !== 'PENDING_CLUSTER' && !asked.has(v.id));
+  return vdcsOfOrg(c.var.db, orgId).find((v) => v.status !== VDC_STATUS.pendingCluster && !asked.has(v.id));
 }

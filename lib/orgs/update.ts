@@ -15,6 +15,7 @@ import { atomic } from '#db/client.ts';
 import { updateVdc, vdcsOfOrg } from '#db/queries/vdcs.ts';
 import { provisionVdc } from '#lib/vdcs/provision.ts';
 import { visibleOrg } from './visible.ts';
+import { VDC_STATUS } from '#db/status.ts';
 
 export interface OrgChanges { name?: string; displayName?: string; description?: string; isEnabled?: boolean; canPublish?: boolean }
 
@@ -60,7 +61,7 @@ async function relabelOrgNamespaces(c: Ctx, orgId: string, orgName: string): Pro
   if (!k8s) return;
   let failure: { vdc: string; error: unknown } | undefined;
   for (const vdc of vdcsOfOrg(db, orgId)) {
-    if (vdc.status !== 'READY') continue;
+    if (vdc.status !== VDC_STATUS.ready) continue;
     try {
       await provisionVdc(db, k8s, vdc.id, c.var.now());
     } catch (e) {

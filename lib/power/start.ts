@@ -17,6 +17,7 @@ import { classify } from '#lib/k8s/errors.ts';
 import { baseUrl } from '#lib/views/common.ts';
 import { taskHref, taskView } from '#lib/views/task.ts';
 import { powerOperation, taskTracker } from './tracker.ts';
+import { TASK_STATUS } from '#db/status.ts';
 
 const VERB: Record<PowerAction, string> = {
   powerOn: 'Powering on', powerOff: 'Powering off', reboot: 'Rebooting', reset: 'Resetting', suspend: 'Suspending', shutdown: 'Shutting down',
@@ -60,7 +61,7 @@ export async function startPower(c: Ctx, target: PowerTarget, vms: VmRow[], acti
       ? badRequest(`${what}: ${action} is not possible on this cluster: it does not serve the KubeVirt subresource API`)
       : clusterError(reason, what);
     const message = apiError instanceof Error ? apiError.message : classify(reason).message;
-    tracker.finish(task.id, { status: 'error', error: { minorErrorCode: e?.unsupported ? 'BAD_REQUEST' : 'CLUSTER_UNAVAILABLE', message } });
+    tracker.finish(task.id, { status: TASK_STATUS.error, error: { minorErrorCode: e?.unsupported ? 'BAD_REQUEST' : 'CLUSTER_UNAVAILABLE', message } });
     return apiError;
   };
   const results = await Promise.allSettled(vms.map((vm) => k8s.power(vm, action)));

@@ -15,6 +15,7 @@ import { runningTasks, type TaskRow } from '#db/queries/tasks.ts';
 import { finishTask, type TaskOutcome } from '#lib/tasks/service.ts';
 import { TARGET, type PowerAction, POWER_ACTIONS } from '#lib/k8s/power.ts';
 import { classify } from '#lib/k8s/errors.ts';
+import { TASK_STATUS, VAPP_STATUS, VM_STATUS } from '#db/status.ts';
 
 /** operationName of a power task: `vmPowerOn`, `vappReboot`, … */
 export function powerOperation(kind: 'vm' | 'vapp', action: PowerAction): string {
@@ -39,7 +40,7 @@ interface Watch {
 }
 
 const error = (message: string, code: 'BUSY_ENTITY' | 'CLUSTER_UNAVAILABLE' | 'BAD_REQUEST' = 'BUSY_ENTITY'): TaskOutcome =>
-  ({ status: 'error', error: { minorErrorCode: code, message } });
+  ({ status: TASK_STATUS.error, error: { minorErrorCode: code, message } });
 
 export class TaskTracker {
   private watches = new Map<string, { watch: Watch; timer: NodeJS.Timeout }>();
@@ -65,14 +66,14 @@ export class TaskTracker {
     const mustLeave = new Set(action === 'reboot' || action === 'reset' ? (restarted ? [] : vmIds) : []);
     this.arm(task, {
       onVm(vm) {
-        if (mustLeave.has(vm.id) && vm.status !== 'POWERED_ON') mustLeave.delete(vm.id);
+        if (mustLeave.has(vm.id) && vm.status !== VM_STATUS.poweredOn) mustLeave.delete(vm.id);
       },
       evaluate: () => {
         const rows = vmsByIds(this.db, vmIds);
         if (rows.length < vmIds.length) return error('A VM of this task was deleted before reaching its target status');
-        const failed = rows.find((r) => r.status === 'FAILED');
+        const failed = rows.find((r) => r.status === VM_STATUS.failed);
         if (failed) return error(`VM ${failed.name} failed: ${failed.statusMessage ?? 'unknown reason'}`);
-        return rows.every((r) => r.status === target && !mustLeave.has(r.id)) ? { status: 'success' } : undefined;
+        return rows.every((r) => r.status === target && !mustLeave.has(r.id)) ? { status: TASK_STATUS.success } : undefined;
       },
       timeoutMessage: `The VM${vmIds.length > 1 ? 's' : ''} did not reach ${target} in time`,
     });
@@ -82,7 +83,7 @@ export class TaskTracker {
   watchDeploy(task: TaskRow, vappId: string): void {
     const sent = new Set<string>();
     const powerOn = (vm: VmRow) => {
-      if (vm.vappId !== vappId || vm.status !== 'POWERED_OFF' || sent.has(vm.id)) return;
+      if (vm.vappId !== vappId || vm.status !== VM_STATUS.poweredOff || sent.has(vm.id)) return;
       sent.add(vm.id);
       this.k8s.power(vm, 'powerOn').catch((e: unknown) => {
         this.finish(task.id, error(`Powering on VM ${vm.name} failed: ${classify(e).message}`, 'CLUSTER_UNAVAILABLE'));
@@ -92,9 +93,9 @@ export class TaskTracker {
       onVm: powerOn,
       evaluate: () => {
         const vapp = findVapp(this.db, vappId);
-        if (!vapp || vapp.status === 'DELETING') return error('The vApp was deleted before it was powered on');
-        if (vapp.status === 'FAILED') return error(`The vApp failed: ${vapp.statusMessage ?? 'unknown reason'}`);
-        return vapp.status === 'POWERED_ON' ? { status: 'success' } : undefined;
+        if (!vapp || vapp.status === VAPP_STATUS.deleting) return error('The vApp was deleted before it was powered on');
+        if (vapp.status === VAPP_STATUS.failed) return error(`The vApp failed: ${vapp.statusMessage ?? 'unknown reason'}`);
+        return vapp.status === VAPP_STATUS.poweredOn ? { status: TASK_STATUS.success } : undefined;
       },
       timeoutMessage: 'The vApp was not powered on in time',
     });
@@ -104,7 +105,7 @@ export class TaskTracker {
   /** Gives a deletion task its deadline; lib/vapps/finish-delete.ts ends it when the row goes. */
   watchDelete(task: TaskRow, vappId: string): void {
     this.arm(task, {
-      evaluate: () => (findVapp(this.db, vappId) ? undefined : { status: 'success' }),
+      evaluate: () => (findVapp(this.db, vappId) ? undefined : { status: TASK_STATUS.success }),
       timeoutMessage: 'The vApp\'s cluster objects were not gone in time; the reconciler keeps trying',
     });
   }

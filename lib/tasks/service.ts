@@ -7,8 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '#db/client.ts';
 import { deleteFinishedTasks, findTask, insertTask, updateRunningTask, type TaskRow } from '#db/queries/tasks.ts';
 import type { MinorErrorCode } from '#lib/http/errors.ts';
+import { TASK_STATUS, type TaskStatus } from '#db/status.ts';
 
-export type TaskStatus = 'running' | 'success' | 'error';
 export type TaskOwnerType = 'vm' | 'vapp' | 'vdc' | 'org' | 'catalog';
 
 export interface StartTask {
@@ -30,7 +30,7 @@ export const TASK_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Creates a running task and returns its row. */
 export function startTask(db: Db, t: StartTask, now = Date.now()): TaskRow {
   const row: TaskRow = {
-    id: randomUUID(), operationName: t.operationName, operation: t.operation, status: 'running', progress: 0,
+    id: randomUUID(), operationName: t.operationName, operation: t.operation, status: TASK_STATUS.running, progress: 0,
     ownerType: t.owner.type, ownerId: t.owner.id, ownerName: t.owner.name,
     userId: t.user.id, userName: t.user.name, orgId: t.org.id, orgName: t.org.name,
     errorCode: null, errorMessage: null, startTime: now, endTime: null,
@@ -46,7 +46,7 @@ export function setTaskProgress(db: Db, id: string, progress: number): boolean {
 }
 
 export interface TaskOutcome {
-  status: 'success' | 'error';
+  status: Exclude<TaskStatus, typeof TASK_STATUS.running>;
   error?: { minorErrorCode: MinorErrorCode; message: string };
 }
 
@@ -55,7 +55,7 @@ export interface TaskOutcome {
  * timeout racing with the watcher cannot flip a result.
  */
 export function finishTask(db: Db, id: string, outcome: TaskOutcome, now = Date.now()): boolean {
-  const failed = outcome.status === 'error';
+  const failed = outcome.status === TASK_STATUS.error;
   return updateRunningTask(db, id, {
     status: outcome.status,
     progress: failed ? undefined : 100,

@@ -29,16 +29,17 @@ import { taskHref } from '#lib/views/task.ts';
 import { finishVappDeletion, pollVappDeletion } from './finish-delete.ts';
 import { renderVapp } from './render.ts';
 import { outcomeUnknown } from '#lib/k8s/late-writes.ts';
+import { VAPP_STATUS, VM_STATUS } from '#db/status.ts';
 
-const RUNNING = ['POWERED_ON', 'POWERING_ON'];
+const RUNNING: string[] = [VM_STATUS.poweredOn, VM_STATUS.poweringOn];
 
 /** Deletes a vApp and answers 202 with it (DELETING) and the task's `Location`. */
 export async function deleteVapp(c: Ctx, found: VappWithRefs, force: boolean): Promise<Response> {
   const { db } = c.var;
   const { vapp } = found;
   const what = `Deleting vApp '${vapp.name}'`;
-  if (vapp.status === 'DELETING') throw busyEntity(`vApp '${vapp.name}' is already being deleted`);
-  if (vapp.status === 'CREATING') throw busyEntity(`vApp '${vapp.name}' is still being created; try again in a moment`);
+  if (vapp.status === VAPP_STATUS.deleting) throw busyEntity(`vApp '${vapp.name}' is already being deleted`);
+  if (vapp.status === VAPP_STATUS.creating) throw busyEntity(`vApp '${vapp.name}' is still being created; try again in a moment`);
   const vms = vmsOfVapp(db, vapp.id);
   const running = vms.filter((vm) => RUNNING.includes(vm.status));
   if (running.length && !force) {
@@ -47,7 +48,7 @@ export async function deleteVapp(c: Ctx, found: VappWithRefs, force: boolean): P
   const k8s = requireCluster(c, what);
   const vdc = findVdc(db, vapp.vdcId)!;
   const before = { status: vapp.status, statusMessage: vapp.statusMessage };
-  updateVapp(db, vapp.id, { status: 'DELETING', statusMessage: null, updatedAt: c.var.now() });
+  updateVapp(db, vapp.id, { status: VAPP_STATUS.deleting, statusMessage: null, updatedAt: c.var.now() });
   // Rendered now, while the row surely exists: during the cluster calls below the objects may go
   // and the reconciler remove the row, and the answer is still the 202 of a delete that happened.
   const body = renderVapp(c, vapp.id);

@@ -13,19 +13,20 @@ import { runningTasks } from '#db/queries/tasks.ts';
 import { finishTask } from '#lib/tasks/service.ts';
 import { DELETE_OPERATION } from '#lib/power/tracker.ts';
 import { lateWritesPossible } from '#lib/k8s/late-writes.ts';
+import { TASK_STATUS, VAPP_STATUS } from '#db/status.ts';
 
 /** Deletes a DELETING vApp's row if its objects are gone; true when the row is gone. */
 export async function finishVappDeletion(db: Db, k8s: Cluster, vapp: Pick<VappRow, 'id'>): Promise<boolean> {
   const row = findVapp(db, vapp.id);
   if (!row) return true;
-  if (row.status !== 'DELETING') return false;
+  if (row.status !== VAPP_STATUS.deleting) return false;
   if (lateWritesPossible(row, k8s, Date.now())) return false;
   const vdc = findVdc(db, row.vdcId);
   if (vdc && await k8s.vappObjectsRemain(vdc.namespace, row.instanceName, row.instanceUid)) return false;
   // Re-read: the row may have gone (or changed) while the cluster answered.
-  if (findVapp(db, row.id)?.status !== 'DELETING') return !findVapp(db, row.id);
+  if (findVapp(db, row.id)?.status !== VAPP_STATUS.deleting) return !findVapp(db, row.id);
   deleteVappRow(db, row.id);
-  for (const task of runningTasks(db, [DELETE_OPERATION], row.id)) finishTask(db, task.id, { status: 'success' });
+  for (const task of runningTasks(db, [DELETE_OPERATION], row.id)) finishTask(db, task.id, { status: TASK_STATUS.success });
   return true;
 }
 

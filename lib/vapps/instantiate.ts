@@ -38,6 +38,7 @@ import { parameterDefaults } from '#lib/k8s/template-params.ts';
 import type { Cluster } from '#lib/k8s/cluster.ts';
 import type { CatalogTemplate } from '#lib/catalog/template.ts';
 import type { InstantiateBody } from './schema.ts';
+import { VAPP_STATUS, VDC_STATUS } from '#db/status.ts';
 
 /** Room for a `-NN` suffix and the Secret's `-params` within a DNS-1123 label. */
 const INSTANCE_NAME_MAX = 48;
@@ -76,7 +77,7 @@ export async function instantiate(c: Ctx, found: VdcWithOrg, body: InstantiateBo
   const { vdc } = found;
   authorize(s, 'vapp', 'instantiate', { orgId: vdc.orgId, ownerId: s.userId }, { type: 'vdc', id: vdc.id });
   if (!vdc.isEnabled) throw busyEntity(`VDC '${vdc.name}' is disabled: new vApps are refused`);
-  if (vdc.status !== 'READY') throw busyEntity(`VDC '${vdc.name}' is not ready (status ${vdc.status})`);
+  if (vdc.status !== VDC_STATUS.ready) throw busyEntity(`VDC '${vdc.name}' is not ready (status ${vdc.status})`);
   const what = `Instantiating vApp '${body.name}'`;
   const k8s = c.var.k8s;
   if (!k8s) throw noCluster(what);
@@ -96,7 +97,7 @@ export async function instantiate(c: Ctx, found: VdcWithOrg, body: InstantiateBo
   try {
     insertVapp(db, {
       id, vdcId: vdc.id, orgId: vdc.orgId, ownerId: s.userId, name: body.name, nameKey: body.name.toLowerCase(),
-      description: body.description ?? '', status: 'CREATING', statusMessage: null,
+      description: body.description ?? '', status: VAPP_STATUS.creating, statusMessage: null,
       catalogItemId: item.itemId, catalogItemName: t.name, templateNamespace: t.namespace, templateName: t.name,
       instanceName, instanceUid: null, parameters, createdAt: now, updatedAt: now,
     });
@@ -120,10 +121,10 @@ export async function instantiate(c: Ctx, found: VdcWithOrg, body: InstantiateBo
     // reconciler can remove it; dropping the row now could leak them — also when the failed
     // call may still land (lib/k8s/late-writes.ts).
     if (cleaned && !outcomeUnknown(e)) deleteVappRow(db, id);
-    else updateVapp(db, id, { status: 'DELETING', statusMessage: outcomeUnknown(e) ? UNDO_MESSAGE : 'Instantiation failed; removing what was created', updatedAt: c.var.now() });
+    else updateVapp(db, id, { status: VAPP_STATUS.deleting, statusMessage: outcomeUnknown(e) ? UNDO_MESSAGE : 'Instantiation failed; removing what was created', updatedAt: c.var.now() });
     throw clusterError(e, what);
   }
-  updateVapp(db, id, { status: 'INSTANTIATING', instanceUid: uid, updatedAt: c.var.now() });
+  updateVapp(db, id, { status: VAPP_STATUS.instantiating, instanceUid: uid, updatedAt: c.var.now() });
   // Events that arrived while the row was CREATING were not applied to the vApp's status.
   k8s.refreshVapp?.(id);
 

@@ -18,16 +18,17 @@ import { findVapp, updateVapp, type VappRow } from '#db/queries/vapps.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
 import { UNDO_MESSAGE } from '#lib/k8s/late-writes.ts';
 import { finishVappDeletion } from './finish-delete.ts';
+import { VAPP_STATUS } from '#db/status.ts';
 
 /** Drives a vApp row left CREATING or DELETING; true when it changed something. */
 export async function repairVapp(db: Db, k8s: Cluster, log: Log, vapp: VappRow, now: number): Promise<boolean> {
   const vdc = findVdc(db, vapp.vdcId);
-  if (vapp.status === 'CREATING') {
+  if (vapp.status === VAPP_STATUS.creating) {
     const uid = vdc ? await k8s.deleteVappObjects(vdc.namespace, vapp.instanceName, vapp.instanceUid) : null;
     // Re-read: a request of this process may have moved the row on meanwhile.
-    if (findVapp(db, vapp.id)?.status !== 'CREATING') return false;
+    if (findVapp(db, vapp.id)?.status !== VAPP_STATUS.creating) return false;
     updateVapp(db, vapp.id, {
-      status: 'DELETING', instanceUid: uid ?? vapp.instanceUid,
+      status: VAPP_STATUS.deleting, instanceUid: uid ?? vapp.instanceUid,
       // The dead process's calls may still land: keep the row for the late-write window.
       statusMessage: UNDO_MESSAGE, updatedAt: now,
     });
@@ -35,7 +36,7 @@ export async function repairVapp(db: Db, k8s: Cluster, log: Log, vapp: VappRow, 
     await finishVappDeletion(db, k8s, vapp);
     return true;
   }
-  if (vapp.status === 'DELETING') {
+  if (vapp.status === VAPP_STATUS.deleting) {
     if (vdc) await k8s.deleteVappObjects(vdc.namespace, vapp.instanceName, vapp.instanceUid);
     return finishVappDeletion(db, k8s, vapp);
   }

@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import { users, vapps, vdcs } from '#db/schema.ts';
 import { BoolSchema, DescriptionSchema, NameSchema } from '#lib/validation.ts';
 import type { Fields } from '#lib/http/list.ts';
+import { VAPP_STATUS } from '#db/status.ts';
 
 /** Template parameter values are strings (OpenShift's), bounded. */
 const ParamValueSchema = v.pipe(v.string('must be a string'), v.maxLength(4096, 'must be at most 4096 characters'));
@@ -40,7 +41,7 @@ export const InstantiateSchema = v.pipe(
 export type InstantiateBody = v.InferOutput<typeof InstantiateSchema>;
 
 /** The row's CREATING reads as INSTANTIATING, so filters match what clients see. */
-const publicStatus = sql`CASE ${vapps.status} WHEN 'CREATING' THEN 'INSTANTIATING' ELSE ${vapps.status} END`;
+const publicStatus = sql`CASE ${vapps.status} WHEN ${VAPP_STATUS.creating} THEN ${VAPP_STATUS.instantiating} ELSE ${vapps.status} END`;
 
 export const VAPP_FIELDS: Fields = {
   id: { col: vapps.id, type: 'urn', urnType: 'vapp' },

@@ -27,7 +27,7 @@ import { isUniqueViolation } from '#db/errors.ts';
 import { duplicateName } from '#lib/http/errors.ts';
 import { baseUrl } from '#lib/views/common.ts';
 import { renderVdc } from './render.ts';
-import { claimNamespaceName, provisionVdc, CREATING, DELETING } from './provision.ts';
+import { claimNamespaceName, provisionVdc } from './provision.ts';
 import { clusterError } from '#lib/http/cluster-errors.ts';
 import { deleteVdcCascade, findVdc, updateVdc } from '#db/queries/vdcs.ts';
 import { toUrn } from '#lib/urn.ts';
@@ -35,9 +35,7 @@ import { outcomeUnknown, UNDO_MESSAGE } from '#lib/k8s/late-writes.ts';
 import { vdcNamespaceName } from './namespace-name.ts';
 import { defaultSpec, mergeSpec, rowOfSpec } from './spec.ts';
 import type { VdcBody } from './schema.ts';
-
-/** Status of a VDC whose cluster side has not been created (no cluster step yet). */
-export const PENDING_CLUSTER = 'PENDING_CLUSTER';
+import { VDC_STATUS } from '#db/status.ts';
 
 /** Creates a VDC in `org` and answers 201. */
 export async function createVdc(c: Ctx, org: OrgRow, body: VdcBody & { name: string }): Promise<Response> {
@@ -49,7 +47,7 @@ export async function createVdc(c: Ctx, org: OrgRow, body: VdcBody & { name: str
   try {
     atomic(db, () => {
       const namespace = vdcNamespaceName(org.name, spec.name, (n) => namespaceTaken(db, n));
-      insertVdc(db, { id, orgId: org.id, ...rowOfSpec(spec), status: k8s ? CREATING : PENDING_CLUSTER, namespace, createdAt: now, updatedAt: now });
+      insertVdc(db, { id, orgId: org.id, ...rowOfSpec(spec), status: k8s ? VDC_STATUS.creating : VDC_STATUS.pendingCluster, namespace, createdAt: now, updatedAt: now });
     });
   } catch (e) {
     if (isUniqueViolation(e)) throw duplicateName(`name: a VDC named '${spec.name}' already exists in organization '${org.name}'`);
@@ -89,5 +87,5 @@ async function undoCreate(c: Ctx, id: string, unknownOutcome: boolean): Promise<
   } catch (e) {
     log.warn({ vdc: id, err: (e as Error).message }, 'could not undo a failed VDC create; the reconciler will finish it');
   }
-  updateVdc(db, id, { status: DELETING, statusMessage: unknownOutcome ? UNDO_MESSAGE : 'Creation failed; removing its namespace', updatedAt: c.var.now() });
+  updateVdc(db, id, { status: VDC_STATUS.deleting, statusMessage: unknownOutcome ? UNDO_MESSAGE : 'Creation failed; removing its namespace', updatedAt: c.var.now() });
 }

@@ -19,11 +19,12 @@
  */
 import type { Ctx } from '#lib/http/route.ts';
 import { deleteVdcCascade, findVdc, findVdcWithOrg, updateVdc, vdcVappCount, type VdcRow } from '#db/queries/vdcs.ts';
-import { DELETING, finishVdcDeletion } from './provision.ts';
+import { finishVdcDeletion } from './provision.ts';
 import { renderVdc } from './render.ts';
 import { clusterError } from '#lib/http/cluster-errors.ts';
 import { outcomeUnknown } from '#lib/k8s/late-writes.ts';
 import { busyEntity } from '#lib/http/errors.ts';
+import { VDC_STATUS } from '#db/status.ts';
 
 /** Deletes a VDC (and, when forced, what is in it) and answers. */
 export async function deleteVdc(c: Ctx, vdc: VdcRow, force: boolean): Promise<Response> {
@@ -34,12 +35,12 @@ export async function deleteVdc(c: Ctx, vdc: VdcRow, force: boolean): Promise<Re
   }
 
   const { k8s } = c.var;
-  if (!k8s || vdc.status === 'PENDING_CLUSTER') {
+  if (!k8s || vdc.status === VDC_STATUS.pendingCluster) {
     deleteVdcCascade(db, vdc.id);
     return c.body(null, 204);
   }
   const before = { status: vdc.status, statusMessage: vdc.statusMessage };
-  updateVdc(db, vdc.id, { status: DELETING, statusMessage: null, updatedAt: c.var.now() });
+  updateVdc(db, vdc.id, { status: VDC_STATUS.deleting, statusMessage: null, updatedAt: c.var.now() });
   let gone: boolean;
   try {
     gone = await k8s.deleteVdcNamespace(vdc.namespace, vdc.id);

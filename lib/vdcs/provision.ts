@@ -10,10 +10,7 @@ import type { Cluster } from '#lib/k8s/cluster.ts';
 import { findVdc, namespaceTaken, updateVdc, deleteVdcCascade, type VdcRow } from '#db/queries/vdcs.ts';
 import { findOrg } from '#db/queries/orgs.ts';
 import { vdcNamespaceName } from './namespace-name.ts';
-
-export const READY = 'READY';
-export const CREATING = 'CREATING';
-export const DELETING = 'DELETING';
+import { VDC_STATUS } from '#db/status.ts';
 
 /** How many cluster-side collisions a create tolerates before giving up. */
 const MAX_NAME_TRIES = 20;
@@ -46,13 +43,13 @@ export async function provisionVdc(db: Db, k8s: Cluster, vdcId: string, now: num
   const vdc = findVdc(db, vdcId);
   // Re-read: a reconcile pass works from rows read before its awaits, and a delete may have
   // started since; applying would recreate the namespace being deleted.
-  if (!vdc || vdc.status === DELETING) return;
+  if (!vdc || vdc.status === VDC_STATUS.deleting) return;
   const org = findOrg(db, vdc.orgId);
   if (!org) return;
   await k8s.applyVdc(vdc, org, opts);
   // A delete that started during the apply owns the row now.
-  if (findVdc(db, vdcId)?.status === DELETING) return;
-  updateVdc(db, vdcId, { status: READY, statusMessage: null, needsReconcile: false, updatedAt: now });
+  if (findVdc(db, vdcId)?.status === VDC_STATUS.deleting) return;
+  updateVdc(db, vdcId, { status: VDC_STATUS.ready, statusMessage: null, needsReconcile: false, updatedAt: now });
 }
 
 /** Deletes the row (and its vApps/VMs) when the namespace is gone; true when it did. */

@@ -16,17 +16,18 @@ import { findVdcWithOrg, updateVdc, type VdcWithOrg } from '#db/queries/vdcs.ts'
 import { isUniqueViolation } from '#db/errors.ts';
 import { busyEntity, duplicateName } from '#lib/http/errors.ts';
 import { renderVdc } from './render.ts';
-import { claimNamespaceName, provisionVdc, CREATING } from './provision.ts';
+import { claimNamespaceName, provisionVdc } from './provision.ts';
 import { clusterError } from '#lib/http/cluster-errors.ts';
 import { toUrn } from '#lib/urn.ts';
 import { defaultSpec, mergeSpec, rowOfSpec, specOfRow } from './spec.ts';
 import type { VdcBody } from './schema.ts';
+import { VDC_STATUS } from '#db/status.ts';
 
 /** Applies a PUT (`replace`) or PATCH body to a VDC and answers 200. */
 export async function applyVdcUpdate(c: Ctx, current: VdcWithOrg, body: VdcBody, mode: 'replace' | 'merge'): Promise<Response> {
   const { db } = c.var;
   const { vdc, orgName } = current;
-  if (vdc.status === 'DELETING') throw busyEntity(`VDC ${toUrn('vdc', vdc.id)} is being deleted`);
+  if (vdc.status === VDC_STATUS.deleting) throw busyEntity(`VDC ${toUrn('vdc', vdc.id)} is being deleted`);
   const base = mode === 'replace' ? defaultSpec(vdc.name) : specOfRow(vdc);
   const spec = mergeSpec(base, body);
 
@@ -37,9 +38,9 @@ export async function applyVdcUpdate(c: Ctx, current: VdcWithOrg, body: VdcBody,
     throw e;
   }
   const { k8s } = c.var;
-  if (k8s && vdc.status !== CREATING) {
+  if (k8s && vdc.status !== VDC_STATUS.creating) {
     try {
-      if (vdc.status === 'PENDING_CLUSTER') await claimNamespaceName(db, k8s, vdc.id, orgName);
+      if (vdc.status === VDC_STATUS.pendingCluster) await claimNamespaceName(db, k8s, vdc.id, orgName);
       await provisionVdc(db, k8s, vdc.id, c.var.now());
     } catch (e) {
       updateVdc(db, vdc.id, { needsReconcile: true });

@@ -5,6 +5,7 @@
 import type { TaskRow } from '#db/queries/tasks.ts';
 import { toUrn, type UrnType } from '#lib/urn.ts';
 import { iso } from './common.ts';
+import { TASK_STATUS } from '#db/status.ts';
 
 export const VCLOUD_XMLNS = 'http://www.vmware.com/vcloud/v1.5';
 
@@ -52,7 +53,7 @@ export function taskView(t: TaskRow, base: string) {
     owner: typedRef(base, t.ownerType, t.ownerId, t.ownerName),
     user: typedRef(base, 'user', t.userId, t.userName),
     organization: typedRef(base, 'org', t.orgId, t.orgName),
-    ...(t.status === 'error' && { error: { minorErrorCode: t.errorCode ?? 'INTERNAL_SERVER_ERROR', message: t.errorMessage ?? '' } }),
+    ...(t.status === TASK_STATUS.error && { error: { minorErrorCode: t.errorCode ?? 'INTERNAL_SERVER_ERROR', message: t.errorMessage ?? '' } }),
   };
 }
 

@@ -7,10 +7,11 @@ import type { VmRow } from '#db/queries/vms.ts';
 import { toUrn } from '#lib/urn.ts';
 import { iso, ref } from './common.ts';
 import { vmView } from './vm.ts';
+import { VAPP_STATUS } from '#db/status.ts';
 
 /** The status clients see for a row status. */
 export function publicVappStatus(status: string): string {
-  return status === 'CREATING' ? 'INSTANTIATING' : status;
+  return status === VAPP_STATUS.creating ? VAPP_STATUS.instantiating : status;
 }
 
 /** The vApp's CloudAPI address. */

@@ -35,7 +35,7 @@ export async function seedUser(db: Db, orgId: string, username: string, role: Ro
 /** A VDC (status READY unless given). */
 export function seedVdc(db: Db, orgId: string, name: string, extra: Partial<typeof vdcs.$inferInsert> = {}) {
   const id = randomUUID();
-  const row = { id, orgId, name, nameKey: name.toLowerCase(), description: '', allocationModel: 'AllocationVApp', storageProfiles: [], status: 'READY', namespace: `vdc-${id.slice(0, 8)}`, version: 1, createdAt: now(), updatedAt: now(), ...extra };
+  const row = { id, orgId, name, nameKey: name.toLowerCase(), description: '', allocationModel: 'AllocationVApp', storageProfiles: [], status: 'READY' as const, namespace: `vdc-${id.slice(0, 8)}`, version: 1, createdAt: now(), updatedAt: now(), ...extra };
   db.insert(vdcs).values(row).run();
   return row;
 }
@@ -49,21 +49,21 @@ export function seedCatalog(db: Db, orgId: string, name: string, extra: Partial<
 
 /** A vApp in a VDC. */
 export function seedVapp(db: Db, vdc: { id: string; orgId: string; namespace: string }, ownerId: string, name: string, extra: Partial<typeof vapps.$inferInsert> = {}) {
-  const row = { id: randomUUID(), vdcId: vdc.id, orgId: vdc.orgId, ownerId, name, nameKey: name.toLowerCase(), description: '', status: 'POWERED_OFF', templateNamespace: 'openshift', templateName: 'fedora-small', instanceName: name.toLowerCase(), parameters: {}, createdAt: now(), updatedAt: now(), ...extra };
+  const row = { id: randomUUID(), vdcId: vdc.id, orgId: vdc.orgId, ownerId, name, nameKey: name.toLowerCase(), description: '', status: 'POWERED_OFF' as const, templateNamespace: 'openshift', templateName: 'fedora-small', instanceName: name.toLowerCase(), parameters: {}, createdAt: now(), updatedAt: now(), ...extra };
   db.insert(vapps).values(row).run();
   return row;
 }
 
 /** A VM in a vApp. */
 export function seedVm(db: Db, vapp: { id: string; vdcId: string; orgId: string }, namespace: string, name: string, extra: Partial<typeof vms.$inferInsert> = {}) {
-  const row = { id: randomUUID(), vappId: vapp.id, vdcId: vapp.vdcId, orgId: vapp.orgId, namespace, name, uid: randomUUID(), description: '', status: 'POWERED_OFF', interfaces: [], createdAt: now(), updatedAt: now(), ...extra };
+  const row = { id: randomUUID(), vappId: vapp.id, vdcId: vapp.vdcId, orgId: vapp.orgId, namespace, name, uid: randomUUID(), description: '', status: 'POWERED_OFF' as const, interfaces: [], createdAt: now(), updatedAt: now(), ...extra };
   db.insert(vms).values(row).run();
   return row;
 }
 
 /** A task. */
 export function seedTask(db: Db, extra: Partial<typeof tasks.$inferInsert> & { orgId: string; userId: string; ownerId: string }) {
-  const row = { id: randomUUID(), operationName: 'vappPowerOn', operation: 'Powering on', status: 'running', progress: 0, ownerType: 'vapp', ownerName: 'x', userName: 'u', orgName: 'o', startTime: now(), ...extra };
+  const row = { id: randomUUID(), operationName: 'vappPowerOn', operation: 'Powering on', status: 'running' as const, progress: 0, ownerType: 'vapp', ownerName: 'x', userName: 'u', orgName: 'o', startTime: now(), ...extra };
   db.insert(tasks).values(row).run();
   return row;
 }

@@ -8,6 +8,7 @@ import { findTask } from '#db/queries/tasks.ts';
 import { updateVapp } from '#db/queries/vapps.ts';
 import type { Cluster } from '#lib/k8s/cluster.ts';
 import type { PowerAction } from '#lib/k8s/power.ts';
+import type { VmStatus } from '#db/status.ts';
 
 /** Just the part of a cluster the tracker uses: VM change events and power calls. */
 function fakeCluster() {
@@ -41,7 +42,7 @@ beforeEach(async () => {
 function task(op: string, ownerId: string, startTime = Date.now()) {
   return findTask(t.db, seedTask(t.db, { orgId: org.id, userId: randomUUID(), ownerId, operationName: op, startTime }).id)!;
 }
-function set(status: string, message: string | null = null) {
+function set(status: VmStatus, message: string | null = null) {
   updateVm(t.db, vm.id, { status, statusMessage: message });
   fake.emit(findVm(t.db, vm.id)!);
 }

@@ -2,6 +2,7 @@ import { describe, it, expect, beforeEach } from 'vitest';
 import { makeTestApp, json, type TestApp } from '#test/support/app.ts';
 import { seedVdc } from '#test/support/fixtures.ts';
 import { vdcWorld, type VdcWorld } from '#test/support/vdc-world.ts';
+import type { VdcStatus } from '#db/status.ts';
 
 describe('GET /cloudapi/1.0.0/vdcs', () => {
   let t: TestApp;
@@ -54,7 +55,7 @@ describe('GET /cloudapi/1.0.0/vdcs', () => {
       description: 'all fields', allocationModel: 'Flex', cpuUnits: 'GHz', cpuAllocated: 3, cpuLimit: 6, cpuReserved: 1,
       memoryUnits: 'GB', memoryAllocated: 4, memoryLimit: 8, memoryReserved: 2, nicQuota: 5, networkQuota: 6, vmQuota: 7,
       storageProfiles: [{ name: 'gold', enabled: true, units: 'MB', limit: 2048, default: true }, { name: 'bronze', enabled: false, units: 'MB', limit: 0, default: false }],
-      providerVdc: { name: 'pvdc', id: 'urn:vcloud:providervdc:1' }, isThinProvision: false, isEnabled: false, status: 'ERROR',
+      providerVdc: { name: 'pvdc', id: 'urn:vcloud:providervdc:1' }, isThinProvision: false, isEnabled: false, status: 'ERROR' as VdcStatus, // not one SSVirt writes: stored text passes through
       statusMessage: 'quota rejected', needsReconcile: true, createdAt: Date.UTC(2024, 1, 29, 12, 0, 0, 7), updatedAt: Date.UTC(2025, 0, 1),
     });
     const body = await list('?filter=org.name==Beta&pageSize=128');

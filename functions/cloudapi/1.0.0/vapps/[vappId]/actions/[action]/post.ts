@@ -16,12 +16,13 @@ import { visibleVapp } from '#lib/vapps/visible.ts';
 import { publicVappStatus } from '#lib/views/vapp.ts';
 import { powerAction } from '#lib/power/action.ts';
 import { startPower } from '#lib/power/start.ts';
+import { VAPP_STATUS } from '#db/status.ts';
 
 export default defineRoute({ summary: 'Power action on a vApp', params: { vappId: 'vapp', action: 'string' } }, async function powerVapp(c, { params }) {
   const action = powerAction(c, params.action);
   const { vapp, orgName, vdcName } = visibleVapp(c, params.vappId, 'power');
   const status = publicVappStatus(vapp.status);
-  if (['CREATING', 'DELETING'].includes(vapp.status)) throw busyEntity(`vApp '${vapp.name}' is ${status}`);
+  if (vapp.status === VAPP_STATUS.creating || vapp.status === VAPP_STATUS.deleting) throw busyEntity(`vApp '${vapp.name}' is ${status}`);
   if (action === 'powerOn' && !findVdc(c.var.db, vapp.vdcId)?.isEnabled) throw busyEntity(`VDC '${vdcName}' is disabled: vApps cannot be powered on`);
   const vms = vmsOfVapp(c.var.db, vapp.id);
   if (vms.length === 0) throw busyEntity(`vApp '${vapp.name}' has no VMs yet (status ${status})`);
