@@ -89,6 +89,11 @@ export const vdcs = sqliteTable('vdcs', {
   isEnabled: integer('is_enabled', { mode: 'boolean' }).notNull().default(true),
   status: text('status', { enum: VDC_STATUSES }).notNull(),
   statusMessage: text('status_message'),
+  /**
+   * When the undo of a failed create of unknown outcome began (lib/k8s/late-writes.ts): while it
+   * is recent, writes of that create may still land, so the row stays. Null otherwise.
+   */
+  undoStartedAt: integer('undo_started_at'),
   namespace: text('namespace').notNull().unique(),
   /** Set when the cluster side lags the row (failed update); the reconciler clears it. */
   needsReconcile: integer('needs_reconcile', { mode: 'boolean' }).notNull().default(false),
@@ -126,6 +131,11 @@ export const vapps = sqliteTable('vapps', {
   description: text('description').notNull().default(''),
   status: text('status', { enum: VAPP_STATUSES }).notNull(),
   statusMessage: text('status_message'),
+  /**
+   * When the undo of a failed create of unknown outcome began (lib/k8s/late-writes.ts): while it
+   * is recent, writes of that create may still land, so the row stays. Null otherwise.
+   */
+  undoStartedAt: integer('undo_started_at'),
   catalogItemId: text('catalog_item_id'),
   catalogItemName: text('catalog_item_name'),
   templateNamespace: text('template_namespace').notNull(),

@@ -30,7 +30,7 @@ import { dnsLabel } from '#lib/k8s/labels.ts';
 import { startTask } from '#lib/tasks/service.ts';
 import { DEPLOY_OPERATION, taskTracker } from '#lib/power/tracker.ts';
 import { badRequest } from '#lib/http/errors.ts';
-import { outcomeUnknown, UNDO_MESSAGE } from '#lib/k8s/late-writes.ts';
+import { outcomeUnknown, undoStarted } from '#lib/k8s/late-writes.ts';
 import { resolveCatalogItem } from './catalog-item.ts';
 import { templateParameters } from './parameters.ts';
 import { bootSourceRef } from '#lib/k8s/boot-sources.ts';
@@ -121,7 +121,10 @@ export async function instantiate(c: Ctx, found: VdcWithOrg, body: InstantiateBo
     // reconciler can remove it; dropping the row now could leak them — also when the failed
     // call may still land (lib/k8s/late-writes.ts).
     if (cleaned && !outcomeUnknown(e)) deleteVappRow(db, id);
-    else updateVapp(db, id, { status: VAPP_STATUS.deleting, statusMessage: outcomeUnknown(e) ? UNDO_MESSAGE : 'Instantiation failed; removing what was created', updatedAt: c.var.now() });
+    else {
+      const at = c.var.now();
+      updateVapp(db, id, { status: VAPP_STATUS.deleting, updatedAt: at, ...(outcomeUnknown(e) ? undoStarted(at) : { statusMessage: 'Instantiation failed; removing what was created' }) });
+    }
     throw clusterError(e, what);
   }
   updateVapp(db, id, { status: VAPP_STATUS.instantiating, instanceUid: uid, updatedAt: c.var.now() });

@@ -16,7 +16,7 @@ import type { Log } from '#lib/log.ts';
 import type { Cluster } from '#lib/k8s/cluster.ts';
 import { findVapp, updateVapp, type VappRow } from '#db/queries/vapps.ts';
 import { findVdc } from '#db/queries/vdcs.ts';
-import { UNDO_MESSAGE } from '#lib/k8s/late-writes.ts';
+import { undoStarted } from '#lib/k8s/late-writes.ts';
 import { finishVappDeletion } from './finish-delete.ts';
 import { VAPP_STATUS } from '#db/status.ts';
 
@@ -28,9 +28,9 @@ export async function repairVapp(db: Db, k8s: Cluster, log: Log, vapp: VappRow, 
     // Re-read: a request of this process may have moved the row on meanwhile.
     if (findVapp(db, vapp.id)?.status !== VAPP_STATUS.creating) return false;
     updateVapp(db, vapp.id, {
-      status: VAPP_STATUS.deleting, instanceUid: uid ?? vapp.instanceUid,
+      status: VAPP_STATUS.deleting, instanceUid: uid ?? vapp.instanceUid, updatedAt: now,
       // The dead process's calls may still land: keep the row for the late-write window.
-      statusMessage: UNDO_MESSAGE, updatedAt: now,
+      ...undoStarted(now),
     });
     log.warn({ vapp: vapp.id }, 'vApp left CREATING by an interrupted instantiation: undone');
     await finishVappDeletion(db, k8s, vapp);

@@ -31,7 +31,7 @@ import { claimNamespaceName, provisionVdc } from './provision.ts';
 import { clusterError } from '#lib/http/cluster-errors.ts';
 import { deleteVdcCascade, findVdc, updateVdc } from '#db/queries/vdcs.ts';
 import { toUrn } from '#lib/urn.ts';
-import { outcomeUnknown, UNDO_MESSAGE } from '#lib/k8s/late-writes.ts';
+import { outcomeUnknown, undoStarted } from '#lib/k8s/late-writes.ts';
 import { vdcNamespaceName } from './namespace-name.ts';
 import { defaultSpec, mergeSpec, rowOfSpec } from './spec.ts';
 import type { VdcBody } from './schema.ts';
@@ -87,5 +87,6 @@ async function undoCreate(c: Ctx, id: string, unknownOutcome: boolean): Promise<
   } catch (e) {
     log.warn({ vdc: id, err: (e as Error).message }, 'could not undo a failed VDC create; the reconciler will finish it');
   }
-  updateVdc(db, id, { status: VDC_STATUS.deleting, statusMessage: unknownOutcome ? UNDO_MESSAGE : 'Creation failed; removing its namespace', updatedAt: c.var.now() });
+  const now = c.var.now();
+  updateVdc(db, id, { status: VDC_STATUS.deleting, updatedAt: now, ...(unknownOutcome ? undoStarted(now) : { statusMessage: 'Creation failed; removing its namespace' }) });
 }

@@ -39,7 +39,7 @@ function vdc(extra: Partial<typeof vdcs.$inferSelect> = {}): typeof vdcs.$inferS
     id: `f2d1e0c9-1b2a-4c3d-8e4f-${String(n).padStart(12, '0')}`, orgId: org().id, name: 'Dev Team', nameKey: 'dev team', description: 'The dev team',
     allocationModel: 'AllocationVApp', cpuUnits: 'MHz', cpuAllocated: 0, cpuLimit: 4000, cpuReserved: 0, memoryUnits: 'MB', memoryAllocated: 0,
     memoryLimit: 8192, memoryReserved: 0, nicQuota: 0, networkQuota: 0, vmQuota: 3, storageProfiles: [{ name: 'default', enabled: true, units: 'MB', limit: 20480, default: true }],
-    providerVdc: null, isThinProvision: true, isEnabled: true, status: 'READY', statusMessage: null, namespace: `vdc-acme-dev-${n}`, needsReconcile: false,
+    providerVdc: null, isThinProvision: true, isEnabled: true, status: 'READY', statusMessage: null, undoStartedAt: null, namespace: `vdc-acme-dev-${n}`, needsReconcile: false,
     version: 1, createdAt: 0, updatedAt: 0, ...extra,
   };
 }

@@ -20,7 +20,7 @@ function vdc(extra: Partial<typeof vdcs.$inferSelect> = {}): typeof vdcs.$inferS
     id: VDC_ID, orgId: ORG_ID, name: 'Dev Team', nameKey: 'dev team', description: 'The dev team', allocationModel: 'AllocationVApp',
     cpuUnits: 'MHz', cpuAllocated: 0, cpuLimit: 0, cpuReserved: 0, memoryUnits: 'MB', memoryAllocated: 0, memoryLimit: 0, memoryReserved: 0,
     nicQuota: 0, networkQuota: 0, vmQuota: 0, storageProfiles: [], providerVdc: null, isThinProvision: true, isEnabled: true,
-    status: 'READY', statusMessage: null, namespace: 'vdc-acme-dev-team', needsReconcile: false, version: 1, createdAt: 0, updatedAt: 0, ...extra,
+    status: 'READY', statusMessage: null, undoStartedAt: null, namespace: 'vdc-acme-dev-team', needsReconcile: false, version: 1, createdAt: 0, updatedAt: 0, ...extra,
   };
 }
 

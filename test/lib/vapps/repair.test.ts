@@ -66,6 +66,21 @@ describe('repairVapp (reconciler)', () => {
     await waitFor(async () => { await t.runtime.reconciler!.trigger(); return !findVapp(t.db, row.id); }, 'row gone', 15_000);
   });
 
+  it('keeps an undone vApp for the late-write window by its undo_started_at, even once its message is changed', async () => {
+    const row = seedVapp(t.db, w.vdc, OWNER, `late-${randomUUID().slice(0, 6)}`, { status: 'CREATING', updatedAt: BEFORE_RESTART() });
+    const before = Date.now();
+    await t.runtime.reconciler!.trigger();
+    const undone = findVapp(t.db, row.id)!;
+    expect(undone).toMatchObject({ status: 'DELETING', statusMessage: 'Creation failed; removing what it created' });
+    expect(undone.undoStartedAt).toBeGreaterThanOrEqual(before);
+    // The message (and an old updatedAt) no longer mark anything: the column does.
+    updateVapp(t.db, row.id, { statusMessage: 'rewritten', updatedAt: BEFORE_RESTART() });
+    await t.runtime.reconciler!.trigger();
+    expect(findVapp(t.db, row.id)).toMatchObject({ status: 'DELETING', statusMessage: 'rewritten' });
+    updateVapp(t.db, row.id, { undoStartedAt: Date.now() - t.runtime.lateWriteMs - 1 });
+    await waitFor(async () => { await t.runtime.reconciler!.trigger(); return !findVapp(t.db, row.id); }, 'row gone');
+  });
+
   it('undoes a vApp left CREATING with only its params Secret (killed between the Secret and the instance)', async () => {
     const row = seedVapp(t.db, w.vdc, OWNER, `half-${randomUUID().slice(0, 6)}`, { status: 'CREATING', updatedAt: BEFORE_RESTART() });
     await core.createNamespacedSecret({ namespace: w.vdc.namespace, body: { metadata: { name: `${row.instanceName}-params`, labels: { 'app.kubernetes.io/managed-by': 'ssvirt', 'ssvirt.io/vapp-id': row.id } }, stringData: { NAME: 'x' } } });

@@ -7,7 +7,7 @@ import { CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
 import { startTestCluster, type TestCluster } from '#test/support/cluster.ts';
 import { json } from '#test/support/app.ts';
 import { seedOrg } from '#test/support/fixtures.ts';
-import { findVdc } from '#db/queries/vdcs.ts';
+import { findVdc, updateVdc, vdcsOfOrg } from '#db/queries/vdcs.ts';
 import { until } from '#test/support/wait.ts';
 
 let cluster: TestCluster;
@@ -121,6 +121,29 @@ describe('VDC lifecycle on a cluster', () => {
       const list = await json(await t.request('GET', '/cloudapi/1.0.0/vdcs', { token: admin }));
       return list.values.filter((v: any) => v.org.id.endsWith(org.id)).length === 0;
     }, { ...POLL, timeoutMs: 15_000 });
+  });
+
+  it('keeps a VDC undone after a connection reset for the late-write window by its undo_started_at, even once its message is changed', async () => {
+    const t = await cluster.app();
+    const admin = await t.adminToken();
+    const org = seedOrg(t.db, `L${Math.random().toString(36).slice(2, 8)}`);
+    const id = cluster.sim.faults.inject({ verb: 'patch', resource: 'resourcequotas', times: 1, reset: true });
+    const before = Date.now();
+    try {
+      expect((await t.request('POST', `/api/admin/org/urn:vcloud:org:${org.id}/vdcs`, { token: admin, body: { name: 'late' } })).status).toBe(503);
+    } finally {
+      cluster.sim.faults.clear(id);
+    }
+    const row = vdcsOfOrg(t.db, org.id)[0]!;
+    expect(row).toMatchObject({ status: 'DELETING', statusMessage: 'Creation failed; removing what it created' });
+    expect(row.undoStartedAt).toBeGreaterThanOrEqual(before);
+    // The message (and an old updatedAt) no longer mark anything: the column does.
+    updateVdc(t.db, row.id, { statusMessage: 'rewritten', updatedAt: before - 120_000 });
+    await until('the namespace to go', () => nsGone(row.namespace), POLL);
+    await t.runtime.reconciler!.trigger();
+    expect(findVdc(t.db, row.id)).toMatchObject({ status: 'DELETING', statusMessage: 'rewritten' });
+    updateVdc(t.db, row.id, { undoStartedAt: Date.now() - t.runtime.lateWriteMs - 1 });
+    await until('the row to go', async () => { await t.runtime.reconciler!.trigger(); return !findVdc(t.db, row.id); }, POLL);
   });
 
   it('maps a 409 from the cluster to 400 BUSY_ENTITY and leaves nothing behind', async () => {
