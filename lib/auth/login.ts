@@ -15,6 +15,7 @@ import { tooManyRequests, unauthorized } from '#lib/http/errors.ts';
 import { findUserForLogin, replacePasswordHash } from '#db/queries/users.ts';
 import { findSession, insertLoginSession } from '#db/queries/sessions.ts';
 import { HashQueueFullError } from './hash-queue.ts';
+import { BUSY_RETRY_MS, busyAs429 } from './hashing-busy.ts';
 import { loginKey } from './login-guard.ts';
 import { hashToken, newToken } from './token.ts';
 import { toSession, type Session } from './session.ts';
@@ -25,9 +26,6 @@ const BAD_CREDENTIALS = 'Invalid credentials: the username, organization or pass
 // Said for any login name with too many invalid logins, existing or not.
 const LOCKED = 'This account is locked after too many invalid logins; try again later';
 const TOO_MANY_PARALLEL = 'Too many logins for this user are being checked at once; retry later';
-const HASHING_BUSY = 'The server is checking too many passwords at once; retry later';
-// A full queue clears in about a second at the production cost.
-const BUSY_RETRY_MS = 1_000;
 
 interface Credentials { username: string; org?: string; password: string }
 
@@ -122,15 +120,6 @@ export async function login(c: Context<AppEnv>, opts: { providerOnly: boolean })
   });
 }
 
-/** A refused password check (queue full) as 429 with Retry-After. */
-async function busyAs429<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof HashQueueFullError) throw tooManyRequests(HASHING_BUSY, BUSY_RETRY_MS);
-    throw e;
-  }
-}
 
 function matchesOrg(given: string, orgName: string, isProvider: boolean): boolean {
   const g = given.toLowerCase();

@@ -7,8 +7,7 @@
 import type { Db } from '#db/client.ts';
 import type { Session } from '#lib/auth/session.ts';
 import type { AuthedCtx } from '#lib/http/route.ts';
-import { HashQueueFullError } from '#lib/auth/hash-queue.ts';
-import { tooManyRequests } from '#lib/http/errors.ts';
+import { busyAs429 } from '#lib/auth/hashing-busy.ts';
 
 /** The slow, awaited half of a password change. */
 export interface Passwords {
@@ -25,8 +24,6 @@ export interface UserOp {
 }
 
 // The login's answer to the same condition (lib/auth/login.ts): a client error, retried later.
-const HASHING_BUSY = 'The server is hashing too many passwords at once; retry later';
-const BUSY_RETRY_MS = 1_000;
 
 /**
  * The context of a request's user write. Passwords default to the app's (its scrypt policy behind
@@ -44,11 +41,3 @@ export function answeringBusy(passwords: Passwords): Passwords {
   };
 }
 
-async function busyAs429<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof HashQueueFullError) throw tooManyRequests(HASHING_BUSY, BUSY_RETRY_MS);
-    throw e;
-  }
-}
