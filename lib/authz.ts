@@ -1,5 +1,5 @@
 /**
- * Authorization: the role table of api.md §1 in one place. Every function asks here; a target
+ * Authorization: the role table of docs/api.md "Roles" in one place. Every function asks here; a target
  * the caller may not see answers like one that does not exist (VCD's 403), an action the role
  * lacks answers 403 saying which.
  */

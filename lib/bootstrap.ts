@@ -1,5 +1,5 @@
 /**
- * First-start bootstrap (api.md §11): the three roles, the `Provider` organization and one
+ * First-start bootstrap (docs/api.md "First start"): the three roles, the `Provider` organization and one
  * System Administrator. Later starts change nothing.
  */
 import { randomBytes, randomUUID } from 'node:crypto';

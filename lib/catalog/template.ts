@@ -1,6 +1,6 @@
 /**
  * A VM template as the catalog sees it: an OpenShift `Template` already parsed by the Kubernetes
- * integration (kubernetes.md, "Templates → catalog items"). Catalog items are derived from these;
+ * integration (docs/kubernetes.md "Templates → catalog items"). Catalog items are derived from these;
  * nothing here is stored in SQLite.
  */
 

@@ -2,7 +2,7 @@
  * Boot sources of VM templates: the CDI `DataSource` a template's VirtualMachine clones its root
  * disk from (`spec.dataVolumeTemplates[].spec.sourceRef`, kind DataSource). A template whose
  * DataSource is missing or not Ready gives a VM that never leaves `Provisioning`, so the catalog
- * shows such an item UNAVAILABLE and instantiation refuses it (docs: kubernetes.md "Boot source").
+ * shows such an item UNAVAILABLE and instantiation refuses it (docs/kubernetes.md "Boot sources").
  */
 
 import { substitute } from './template-params.ts';

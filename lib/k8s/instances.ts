@@ -1,5 +1,5 @@
 /**
- * vApps as TemplateInstances (kubernetes.md "vApp → TemplateInstance"): the params Secret, the
+ * vApps as TemplateInstances (docs/kubernetes.md "vApp → TemplateInstance"): the params Secret, the
  * instance, then the Secret's ownerReference so the garbage collector removes it with the
  * instance; and deletion in the documented order.
  */

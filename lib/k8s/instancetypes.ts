@@ -3,7 +3,7 @@
  * `VirtualMachineClusterInstancetype` (cluster-scoped, the default kind) or a
  * `VirtualMachineInstancetype` (in the VM's own namespace) in `spec.instancetype`; KubeVirt then
  * takes `spec.cpu.guest` and `spec.memory.guest` from it. The catalog and the VM rows read the same
- * figures from the instancetype informers' caches (docs: kubernetes.md "Templates → catalog items").
+ * figures from the instancetype informers' caches (docs/kubernetes.md "CPU and memory").
  */
 import { substitute } from './template-params.ts';
 import { parseQuantity } from './quantity.ts';

@@ -1,5 +1,5 @@
 /**
- * Power actions → KubeVirt (kubernetes.md): the subresource API when the cluster serves it,
+ * Power actions → KubeVirt (docs/kubernetes.md "Power actions"): the subresource API when the cluster serves it,
  * else a merge patch of `spec.runStrategy` (a bare API server with only the CRDs). Which one is
  * decided once, from discovery.
  */

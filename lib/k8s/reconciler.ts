@@ -1,5 +1,5 @@
 /**
- * The reconciler (design.md): drives every row to its desired state — at start, periodically
+ * The reconciler (docs/architecture.md "Reconciler"): drives every row to its desired state — at start, periodically
  * and when watch events say something changed. It finishes VDCs left CREATING or PENDING_CLUSTER,
  * recreates objects deleted out of band, re-applies drifted labels and quotas, completes
  * deletions, undoes vApps left CREATING and removes instances no vApp row claims

@@ -1,5 +1,5 @@
 /**
- * Status mappings of kubernetes.md: KubeVirt `printableStatus` → VM status, and a vApp's status
+ * Status mappings of docs/kubernetes.md ("VM status", "vApp status"): KubeVirt `printableStatus` → VM status, and a vApp's status
  * from its row, its TemplateInstance conditions and its VMs.
  */
 import { VAPP_STATUS, VM_STATUS, type VappStatus, type VmStatus } from '#db/status.ts';
@@ -59,7 +59,7 @@ export function vmStatus(vm: VmLike): { status: VmStatus; message: string | null
 
 /**
  * KubeVirt states of a VM whose disks are still being imported or bound. The VM itself reads
- * POWERING_ON (kubernetes.md's table; api.md has no VM status for disk provisioning), but its
+ * POWERING_ON (docs/kubernetes.md "VM status"; docs/api.md has no VM status for disk provisioning), but its
  * vApp is still being instantiated, not powering on.
  */
 export const DISKS_PENDING: ReadonlySet<string> = new Set(['Provisioning', 'WaitingForVolumeBinding']);

@@ -1,5 +1,5 @@
 /**
- * OpenShift Templates → catalog templates (kubernetes.md "Templates → catalog items"). The
+ * OpenShift Templates → catalog templates (docs/kubernetes.md "Templates → catalog items"). The
  * parsed list is rebuilt lazily after the template informer reports a change, and is the same
  * array object until then (catalog indexes are keyed by it).
  */

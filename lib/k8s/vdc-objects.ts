@@ -1,5 +1,5 @@
 /**
- * The cluster objects of a VDC (kubernetes.md "VDC → namespace"), built from its row: the
+ * The cluster objects of a VDC (docs/kubernetes.md "VDC → namespace"), built from its row: the
  * Namespace with our labels and annotations, the `vdc-quota` ResourceQuota, the `vdc-isolation`
  * NetworkPolicy. Pure functions, so the reconciler and the tests compare against the same truth.
  */

@@ -1,6 +1,6 @@
 /**
  * Deleting an organization: refused while it holds VDCs, catalogs or users unless forced; with
- * a cluster, the namespaces of its VDCs are deleted first (Kubernetes first, design.md), then
+ * a cluster, the namespaces of its VDCs are deleted first (Kubernetes first, docs/architecture.md "Delete"), then
  * every row goes in one transaction. A cluster failure deletes nothing more and answers 503.
  */
 import type { Ctx } from '#lib/http/route.ts';

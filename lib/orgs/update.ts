@@ -51,10 +51,10 @@ export async function applyOrgUpdate(c: Ctx, id: string, body: OrgChanges, mode:
 }
 
 /**
- * A rename changes the labels and annotations of the org's namespaces (kubernetes.md). A VDC
+ * A rename changes the labels and annotations of the org's namespaces (docs/kubernetes.md "Namespace labels and annotations"). A VDC
  * whose namespace could not be relabelled is marked for the reconciler (whose drift check
  * compares exactly these labels), the others are still tried, and the answer says so
- * (design.md "Update"): 503 CLUSTER_UNAVAILABLE, or the mapped 400, with the change saved.
+ * (docs/architecture.md "Update"): 503 CLUSTER_UNAVAILABLE, or the mapped 400, with the change saved.
  */
 async function relabelOrgNamespaces(c: Ctx, orgId: string, orgName: string): Promise<void> {
   const { db, k8s, log } = c.var;

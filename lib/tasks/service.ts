@@ -24,7 +24,7 @@ export interface StartTask {
   org: { id: string; name: string };
 }
 
-/** Finished tasks stay readable at least this long (api.md §9). */
+/** Finished tasks stay readable at least this long (docs/api.md "Tasks"). */
 export const TASK_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 /** Creates a running task and returns its row. */

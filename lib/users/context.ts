@@ -1,6 +1,6 @@
 /**
  * The operation context of a user write: the store, the caller, the clock and the password work,
- * passed explicitly (style.md) rather than read from the request, so the admin command and tests
+ * passed explicitly (docs/architecture.md "Code conventions") rather than read from the request, so the admin command and tests
  * call the same operation — a test holds the scrypt awaits exactly where a concurrent request
  * could commit.
  */

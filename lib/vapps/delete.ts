@@ -1,5 +1,5 @@
 /**
- * Deleting a vApp (kubernetes.md "Deletion"), Kubernetes first:
+ * Deleting a vApp (docs/kubernetes.md "vApp deletion"), Kubernetes first:
  *
  * 1. refused with 400 BUSY_ENTITY while a VM is powered on (or powering on) unless forced, while
  *    the vApp is still being created, or already being deleted;

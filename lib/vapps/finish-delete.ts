@@ -1,5 +1,5 @@
 /**
- * The end of a vApp deletion (kubernetes.md "Deletion"): once nothing of the vApp remains in the
+ * The end of a vApp deletion (docs/kubernetes.md "vApp deletion"): once nothing of the vApp remains in the
  * cluster, the row goes (its VM rows with it) and its deletion tasks end `success`. Called right
  * after the delete request, on every instance/VM event (ClusterRuntime `onVappSettled`), by a
  * bounded poll, and by the reconciler.

@@ -1,5 +1,5 @@
 /**
- * Instantiating a template into a vApp (design.md "Create", kubernetes.md "vApp →
+ * Instantiating a template into a vApp (docs/architecture.md "Create", docs/kubernetes.md "vApp →
  * TemplateInstance"), in order:
  *
  * 1. checks — the VDC is visible and the caller may instantiate there; it is enabled and READY;

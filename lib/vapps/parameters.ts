@@ -1,6 +1,6 @@
 /**
  * Template parameters checked against the template before anything is created
- * (kubernetes.md "vApp → TemplateInstance"): unknown names and required parameters without a
+ * (docs/kubernetes.md "vApp → TemplateInstance"): unknown names and required parameters without a
  * value, default or generator are 400s. Messages name parameters, never echo values (secrets).
  */
 import type { CatalogTemplate } from '#lib/catalog/template.ts';

@@ -1,5 +1,5 @@
 /**
- * The reconciler's part for vApps (design.md "Reconciler"): rows left CREATING or DELETING by a
+ * The reconciler's part for vApps (docs/architecture.md "Reconciler"): rows left CREATING or DELETING by a
  * crash or a failed call, and TemplateInstances in our namespaces that no row claims.
  *
  * - CREATING: the request that wrote the row never answered the client (the process died between

@@ -1,5 +1,5 @@
 /**
- * vApp request bodies (api.md §7) and the fields vApp lists filter and sort on.
+ * vApp request bodies (docs/api.md "vApps") and the fields vApp lists filter and sort on.
  */
 import * as v from 'valibot';
 import { sql } from 'drizzle-orm';

@@ -1,5 +1,5 @@
 /**
- * Creating a VDC (admin API). The flow, in order (design.md "Create"):
+ * Creating a VDC (admin API). The flow, in order (docs/architecture.md "Create"):
  *
  * 1. validate — the body (already checked by VdcCreateSchema) is merged over the defaults into a
  *    full VdcSpec; the org was resolved by the caller (adminOrg).

@@ -1,5 +1,5 @@
 /**
- * Deleting a VDC (admin API). The flow, in order (design.md "Delete", kubernetes.md "Deletion"):
+ * Deleting a VDC (admin API). The flow, in order (docs/architecture.md "Delete", docs/kubernetes.md "VDC deletion"):
  *
  * 1. validate — refused with 400 BUSY_ENTITY while the VDC has vApps, unless forced
  *    (`?force=true` or `?recursive=true`).

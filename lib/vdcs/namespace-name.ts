@@ -1,5 +1,5 @@
 /**
- * The namespace name of a VDC (kubernetes.md "VDC → namespace"): `vdc-<org>-<vdc>` as a DNS-1123
+ * The namespace name of a VDC (docs/kubernetes.md "Namespace name"): `vdc-<org>-<vdc>` as a DNS-1123
  * label, chosen once at creation and never changed (renames touch labels and annotations only).
  * Pure, so the later cluster integration can pass an `isTaken` that also asks the cluster about
  * existing (e.g. still terminating) namespaces.

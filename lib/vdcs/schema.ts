@@ -1,5 +1,5 @@
 /**
- * Request bodies for VDCs (api.md §5) and the fields their lists filter and sort on. Spellings
+ * Request bodies for VDCs (docs/api.md "VDCs") and the fields their lists filter and sort on. Spellings
  * clients send are accepted and stored in one canonical form: allocation models in VCD's
  * legacy names (also `PayAsYouGo` and the CloudAPI `ALLOCATION_*` names, any case), units in
  * their canonical case.

@@ -1,10 +1,10 @@
 /**
- * Updating a VDC (admin PUT and PATCH share this). The flow, in order (design.md "Update"):
+ * Updating a VDC (admin PUT and PATCH share this). The flow, in order (docs/architecture.md "Update"):
  *
  * 1. validate — PUT merges the body over the create defaults (it replaces every editable field),
  *    PATCH over the current row (it changes only what is given); a VDC being deleted is busy.
  * 2. write row — one UPDATE; the per-org unique index on the lower-cased name turns a rename onto
- *    a taken name into 400 DUPLICATE_NAME. The namespace name never changes (kubernetes.md).
+ *    a taken name into 400 DUPLICATE_NAME. The namespace name never changes (docs/kubernetes.md "Namespace name").
  * 3. cluster step — re-apply the namespace's labels and annotations, the quota and the policy
  *    from the written row (a VDC still PENDING_CLUSTER gets its namespace now). A failure keeps
  *    the row, marks it `needsReconcile` for the reconciler and answers 503 CLUSTER_UNAVAILABLE

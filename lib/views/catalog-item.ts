@@ -1,5 +1,5 @@
 /**
- * The catalog item of api.md §6: a template as offered by one catalog.
+ * The catalog item of docs/api.md "Catalogs and catalog items": a template as offered by one catalog.
  */
 import type { CatalogWithRefs } from '#db/queries/catalogs.ts';
 import type { ItemEntry } from '#lib/catalog/items.ts';
@@ -32,7 +32,7 @@ export function catalogItemView(cat: CatalogWithRefs, e: ItemEntry) {
     isPublished: cat.isPublished,
     isExpired: false,
     status: t.status,
-    // Extra field beyond api.md's item shape: why an UNAVAILABLE item cannot be instantiated.
+    // An SSVirt field, not VCD's (docs/api.md "Catalogs and catalog items"): why an UNAVAILABLE item cannot be instantiated.
     statusMessage: t.statusMessage,
     versionNumber: versionNumber(t.resourceVersion),
     creationDate: created,
@@ -48,7 +48,7 @@ export function catalogItemView(cat: CatalogWithRefs, e: ItemEntry) {
     workload: t.workload,
     hidden: t.hidden,
     deprecated: t.deprecated,
-    // Extra field beyond api.md's item shape: template.kubevirt.io/architecture, null when absent.
+    // An SSVirt field, not VCD's (docs/api.md "Catalogs and catalog items"): template.kubevirt.io/architecture, null when absent.
     architecture: t.architecture,
     parameters: t.parameters.map((p) => ({
       name: p.name, displayName: p.displayName, description: p.description,

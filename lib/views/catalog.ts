@@ -1,5 +1,5 @@
 /**
- * The Catalog object of api.md §6.
+ * The Catalog object of docs/api.md "Catalogs and catalog items".
  */
 import type { CatalogWithRefs } from '#db/queries/catalogs.ts';
 import { toUrn } from '#lib/urn.ts';

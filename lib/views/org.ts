@@ -1,5 +1,5 @@
 /**
- * The Org object of api.md §4.
+ * The Org object of docs/api.md "Organizations".
  */
 import type { Db } from '#db/client.ts';
 import { orgCounts, type OrgRow } from '#db/queries/orgs.ts';

@@ -1,5 +1,5 @@
 /**
- * The Role object of api.md §3. The built-in roles cannot be edited, hence `readOnly`.
+ * The Role object of docs/api.md "Users and roles". The built-in roles cannot be edited, hence `readOnly`.
  */
 import type { RoleRow } from '#db/queries/roles.ts';
 import { toUrn } from '#lib/urn.ts';

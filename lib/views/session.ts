@@ -1,5 +1,5 @@
 /**
- * The Session object of api.md §2.
+ * The Session object of docs/api.md "Sessions".
  */
 import type { Session } from '#lib/auth/session.ts';
 import type { Config } from '#lib/config.ts';

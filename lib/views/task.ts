@@ -1,5 +1,5 @@
 /**
- * The Task of api.md §9, as CloudAPI JSON and as VCD's legacy `Task` XML (what `/api/task/{id}`
+ * The Task of docs/api.md "Tasks", as CloudAPI JSON and as VCD's legacy `Task` XML (what `/api/task/{id}`
  * answers by default).
  */
 import type { TaskRow } from '#db/queries/tasks.ts';

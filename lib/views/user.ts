@@ -1,5 +1,5 @@
 /**
- * The User object of api.md §3. `password` is write-only and never rendered.
+ * The User object of docs/api.md "Users and roles". `password` is write-only and never rendered.
  */
 import type { UserWithOrg } from '#db/queries/users.ts';
 import { toUrn } from '#lib/urn.ts';

@@ -1,6 +1,6 @@
 /**
- * The vApp object of api.md §7, with its VMs. The row's lifecycle state `CREATING` is shown as
- * `INSTANTIATING` (kubernetes.md, vApp status); parameters are never shown (they may be secrets).
+ * The vApp object of docs/api.md "vApps", with its VMs. The row's lifecycle state `CREATING` is shown as
+ * `INSTANTIATING` (docs/kubernetes.md "vApp status"); parameters are never shown (they may be secrets).
  */
 import type { VappWithRefs } from '#db/queries/vapps.ts';
 import type { VmRow } from '#db/queries/vms.ts';

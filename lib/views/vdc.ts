@@ -1,5 +1,5 @@
 /**
- * The VDC object of api.md §5.
+ * The VDC object of docs/api.md "VDCs".
  */
 import type { VdcWithOrg } from '#db/queries/vdcs.ts';
 import { ALLOCATION_TYPE, type AllocationModel } from '#lib/vdcs/schema.ts';

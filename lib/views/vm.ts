@@ -1,5 +1,5 @@
 /**
- * The VM object of api.md §8. Values come from the cluster (via the VM row the status sync
+ * The VM object of docs/api.md "VMs". Values come from the cluster (via the VM row the status sync
  * writes); what the cluster did not report is null, never invented.
  */
 import type { VmRow } from '#db/queries/vms.ts';

@@ -1,5 +1,5 @@
 /**
- * The role table of api.md §1 (lib/authz.ts) as every route applies it: each route is called as
+ * The role table of docs/api.md "Roles" (lib/authz.ts) as every route applies it: each route is called as
  * anonymous, the vApp User of org A, the Organization Administrator of A and the System
  * Administrator (Provider), against objects of org A and of org B (and, where the table makes a
  * difference, objects of A that the vApp User does not own, a published catalog of B, the caller
@@ -122,7 +122,7 @@ async function buildWorld(t: TestApp): Promise<World> {
   const vmAdmin = seedVm(db, vappAdmin, vdcA.namespace, 'db-1');
   const vmB = seedVm(db, vappB, vdcB.namespace, 'beta-1');
   // Each task is started by the owner of the vApp it is about, so "the tasks a vApp User
-  // started" and "the tasks of the vApps a vApp User owns" agree (api.md §1 has no row for tasks).
+  // started" and "the tasks of the vApps a vApp User owns" agree (docs/api.md "Roles": a vApp User sees the tasks they started).
   const task = (orgId: string, userId: string, vappId: string) => seedTask(db, { orgId, userId, ownerId: vappId, ownerType: 'vapp' }).id;
 
   return {
@@ -193,7 +193,7 @@ const VAPP_USER_ROLE = BUILTIN_ROLES.find((r) => r.name === 'vApp User')!.id;
 const ROUTES: RouteCase[] = [
   // Cells: [anonymous, vApp User of A, Organization Administrator of A, System Administrator].
 
-  // Health and meta: no authentication (api.md §1 "Health and meta").
+  // Health and meta: no authentication (docs/api.md "Meta and health").
   { route: 'GET /healthz', expect: { any: [200, 200, 200, 200] } },
   { route: 'GET /readyz', expect: { any: [200, 200, 200, 200] } },
   { route: 'GET /api/v1/health', expect: { any: [200, 200, 200, 200] } },
@@ -204,7 +204,7 @@ const ROUTES: RouteCase[] = [
   { route: 'GET /cloudapi/openapi.json', expect: { any: [200, 200, 200, 200] } },
   { route: 'GET /cloudapi/docs', expect: { any: [200, 200, 200, 200] } },
 
-  // Sessions (api.md §2): login with Basic credentials (anonymous sends none); a session by id
+  // Sessions (docs/api.md "Sessions"): login with Basic credentials (anonymous sends none); a session by id
   // is its owner's only, whatever the role.
   { route: 'POST /cloudapi/1.0.0/sessions', call: () => ({ basic: true }), expect: { any: [401, 200, 200, 200] } },
   { route: 'POST /cloudapi/1.0.0/sessions/provider', call: () => ({ basic: true }), expect: { any: [401, 401, 401, 200] } },
@@ -302,7 +302,7 @@ const ROUTES: RouteCase[] = [
     route: 'DELETE /cloudapi/1.0.0/users/:userId',
     call: (w, t, p) => ({ path: `${R}/users/${urn('user', userOf(w, t, p))}` }),
     expect: {
-      // Nobody deletes themselves (api.md §3); a vApp User may not delete users at all.
+      // Nobody deletes themselves (docs/api.md "Roles"); a vApp User may not delete users at all.
       self:    [401, 403, SELF_DELETE, SELF_DELETE],
       A:       [401, 403, 204,         204],
       B:       [401, 403, 403,         204],
@@ -567,7 +567,7 @@ const ROUTES: RouteCase[] = [
     },
   },
 
-  // Tasks (no row in api.md §1): as the vApps they are about; "A" was started by the vApp User
+  // Tasks (docs/api.md "Roles"): as the vApps they are about; "A" was started by the vApp User
   // on their vApp, "A, Org Admin's" by the Org Admin on theirs.
   {
     route: 'GET /cloudapi/1.0.0/tasks',
@@ -603,7 +603,7 @@ const ROUTES: RouteCase[] = [
 // ---------------------------------------------------------------------------------------------
 // The runner
 
-/** The error code each refusal must carry (api.md §1 "Errors"). */
+/** The error code each refusal must carry (docs/api.md "Errors"). */
 const CODE: Record<number, string> = { 401: 'UNAUTHORIZED', 403: 'ACCESS_TO_RESOURCE_IS_FORBIDDEN', 503: 'CLUSTER_UNAVAILABLE' };
 
 /** Sends one row's call inside a rolled-back transaction; answers the cell it observed. */
@@ -643,7 +643,7 @@ async function observe(w: World, rc: RouteCase, target: string, p: Persona, expe
 /** Labels the columns in failure diffs. */
 const byPersona = (cells: (Cell | string)[]) => Object.fromEntries(PERSONAS.map((p, i) => [p, cells[i]]));
 
-describe('lib/authz role table applied by every route (api.md §1)', () => {
+describe('lib/authz role table applied by every route (docs/api.md "Roles")', () => {
   const worlds: Partial<Record<'plain' | 'templates', World>> = {};
 
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 /**
- * vApps as TemplateInstances against the Kubernetes API simulator (kubernetes.md "vApp →
+ * vApps as TemplateInstances against the Kubernetes API simulator (docs/kubernetes.md "vApp →
  * TemplateInstance"): the params Secret and the instance exactly as documented, the Secret's
  * ownerReference, idempotent retries, 409 handling, and deletion in the documented order.
  */
@@ -55,7 +55,7 @@ async function vm(name: string, labels: Record<string, string>): Promise<void> {
 const vmNames = async () => ((await api.custom.listNamespacedCustomObject({ ...VM })) as Obj).items.map((v: Obj) => v.metadata.name).sort();
 
 describe('createInstance', () => {
-  it('creates the params Secret and the TemplateInstance of kubernetes.md, then owns the Secret by the instance', async () => {
+  it('creates the params Secret and the TemplateInstance of docs/kubernetes.md, then owns the Secret by the instance', async () => {
     const s = spec();
     const uid = await createInstance(api, s);
     const ti = await readTi(s.instanceName);

@@ -1,5 +1,5 @@
 /**
- * Label keys and value sanitising (kubernetes.md: at most 63 characters of [A-Za-z0-9._-],
+ * Label keys and value sanitising (docs/kubernetes.md "Conventions": at most 63 characters of [A-Za-z0-9._-],
  * starting and ending with an alphanumeric; DNS-1123 labels for object names).
  */
 import { describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ function* samples(n: number): Generator<string> {
 }
 
 describe('label keys', () => {
-  it('uses the keys and values kubernetes.md documents', () => {
+  it('uses the keys and values docs/kubernetes.md documents', () => {
     expect([L.MANAGED_BY, L.MANAGED_BY_VALUE, L.COMPONENT]).toEqual(['app.kubernetes.io/managed-by', 'ssvirt', 'app.kubernetes.io/component']);
     expect([L.L_ORG, L.L_ORG_ID, L.L_VDC, L.L_VDC_ID, L.L_VAPP_ID, L.L_TEMPLATE]).toEqual([
       'ssvirt.io/organization', 'ssvirt.io/organization-id', 'ssvirt.io/vdc', 'ssvirt.io/vdc-id', 'ssvirt.io/vapp-id', 'ssvirt.io/template',

@@ -1,6 +1,6 @@
 /**
  * VDC namespaces against the Kubernetes API simulator: the namespace, `vdc-quota` and
- * `vdc-isolation` exactly as kubernetes.md shows them, applied idempotently (a second apply
+ * `vdc-isolation` exactly as docs/kubernetes.md "VDC → namespace" shows them, applied idempotently (a second apply
  * changes nothing, drift is repaired, renames change labels not the name), deletion, look-ups.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -57,7 +57,7 @@ const rvs = async (ns: string) => [
 ];
 
 describe('applyVdcObjects', () => {
-  it('creates the namespace, quota and policy of kubernetes.md', async () => {
+  it('creates the namespace, quota and policy of docs/kubernetes.md', async () => {
     const v = vdc();
     await applyVdcObjects(api, v, org(), OPTS);
     const ns = await api.core.readNamespace({ name: v.namespace });

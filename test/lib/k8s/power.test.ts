@@ -1,5 +1,5 @@
 /**
- * Power actions → KubeVirt (kubernetes.md "Power actions"): the subresource API when discovery
+ * Power actions → KubeVirt (docs/kubernetes.md "Power actions"): the subresource API when discovery
  * lists subresources.kubevirt.io, else a merge patch of spec.runStrategy; what each action sends,
  * as the simulator records it; which actions make sense from which status.
  */
@@ -197,7 +197,7 @@ describe('actionAllowed and TARGET', () => {
         else expect(msg, `${action} from ${s}`).toBe(`cannot ${action} a VM whose status is ${s}`);
       }
     }
-    // Never power off a VM that is already off (kubernetes.md).
+    // Never power off a VM that is already off (docs/kubernetes.md "Power actions").
     expect(actionAllowed('powerOff', 'POWERED_OFF')).toMatch(/POWERED_OFF/);
   });
 

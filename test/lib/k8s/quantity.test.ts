@@ -1,5 +1,5 @@
 /**
- * Quantities both ways (kubernetes.md "ResourceQuota vdc-quota"): VDC limits → quota quantities
+ * Quantities both ways (docs/kubernetes.md "ResourceQuota vdc-quota"): VDC limits → quota quantities
  * (MHz/GHz/cores/millicores → CPU, MB/GB/MiB/GiB → Mi/Gi), and quota `status.used` quantities back
  * into numbers and into the VDC's own units.
  */

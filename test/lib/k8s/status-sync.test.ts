@@ -1,5 +1,5 @@
 /**
- * The status sync (kubernetes.md "vApp status", "VMs"): TemplateInstance, VirtualMachine and
+ * The status sync (docs/kubernetes.md "vApp status", "VMs"): TemplateInstance, VirtualMachine and
  * VirtualMachineInstance events against the simulator (with its OpenShift/KubeVirt controllers)
  * become VM rows and vApp statuses in an in-memory database. Each test gets its own database,
  * VDC namespace and ClusterRuntime without a reconciler, so only the sync writes rows.

@@ -1,5 +1,5 @@
 /**
- * The status tables of kubernetes.md: KubeVirt printableStatus → VM status, TemplateInstance
+ * The status tables of docs/kubernetes.md ("VM status", "vApp status"): KubeVirt printableStatus → VM status, TemplateInstance
  * conditions, and the vApp status from its row, instance and VMs.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * OpenShift Templates → catalog templates (kubernetes.md "Templates → catalog items"): which
+ * OpenShift Templates → catalog templates (docs/kubernetes.md "Templates → catalog items"): which
  * templates are offered, every mapped field, CPU/memory from the VirtualMachine object with
  * parameter defaults, parameters without generated values, and the cache behind catalog items.
  */

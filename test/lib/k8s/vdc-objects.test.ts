@@ -1,5 +1,5 @@
 /**
- * The objects of a VDC exactly as kubernetes.md shows them: the Namespace's labels and
+ * The objects of a VDC exactly as docs/kubernetes.md "VDC → namespace" shows them: the Namespace's labels and
  * annotations, the `vdc-quota` ResourceQuota, the `vdc-isolation` NetworkPolicy.
  */
 import { describe, expect, it } from 'vitest';
@@ -89,7 +89,7 @@ describe('the vdc-quota ResourceQuota', () => {
     expect(quotaHard(vdc({ storageProfiles: [profile(0), profile(512)] }), 1000)).toEqual({ 'requests.storage': '512Mi' });
   });
 
-  it('is the object kubernetes.md names, on requests only', () => {
+  it('is the object docs/kubernetes.md names, on requests only', () => {
     const q = quotaObject(vdc({ cpuLimit: 1000, memoryLimit: 1024 }), 1000);
     expect(q).toEqual({
       apiVersion: 'v1', kind: 'ResourceQuota',

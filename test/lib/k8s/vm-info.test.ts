@@ -1,5 +1,5 @@
 /**
- * What a VM row shows (kubernetes.md "VMs"): hardware from the running VMI's status, else the VM
+ * What a VM row shows (docs/kubernetes.md "VMs"): hardware from the running VMI's status, else the VM
  * spec; guest OS from guestOSInfo, else the OS the VM was made for; IPs from the VMI's interfaces.
  */
 import { describe, expect, it } from 'vitest';

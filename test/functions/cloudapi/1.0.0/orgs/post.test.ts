@@ -52,7 +52,7 @@ describe('POST /cloudapi/1.0.0/orgs', () => {
     expect(findOrgByName(t.db, 'dormant')!.isEnabled).toBe(false);
   });
 
-  it("accepts every character api.md allows, a 128-character name and a 256-character displayName, and trims the name", async () => {
+  it("accepts every character docs/api.md allows, a 128-character name and a 256-character displayName, and trims the name", async () => {
     const odd = await t.request('POST', ORGS, { token: w.tokens.sys, body: { name: "A_b-c.d!e'f(g),h$9" } });
     expect(odd.status).toBe(201);
     expect((await json(odd)).name).toBe("A_b-c.d!e'f(g),h$9");

@@ -177,7 +177,7 @@ describe('PATCH /cloudapi/1.0.0/orgs/:orgId on a cluster', () => {
     expect(res.status).toBe(200);
     for (const vdc of vdcs) {
       const ns = await core.readNamespace({ name: vdc.namespace });
-      // kubernetes.md: the label is the sanitised org name, the annotations keep the rest.
+      // docs/kubernetes.md "Namespace labels and annotations": the label is the sanitised org name, the annotations keep the rest.
       expect(ns.metadata?.labels).toMatchObject({
         'app.kubernetes.io/managed-by': 'ssvirt', 'ssvirt.io/organization': 'Relabelled.2', 'ssvirt.io/organization-id': org.id,
         'ssvirt.io/vdc': vdc.name, 'ssvirt.io/vdc-id': vdc.id.split(':').pop(),

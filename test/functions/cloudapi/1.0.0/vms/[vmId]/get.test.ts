@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 
 describe('GET /cloudapi/1.0.0/vms/:vmId', () => {
-  it('answers the VM per api.md §8', async () => {
+  it('answers the VM per docs/api.md "VMs"', async () => {
     const res = await t.request('GET', vmPath(s.web1.id), { token: s.tokens.user });
     expect(res.status).toBe(200);
     const vm = await json(res);
