@@ -2,7 +2,7 @@
  * The status values of the stored entities, defined once: the schema types its status columns
  * with them (db/schema.ts) and every comparison or write in db/, lib/ and functions/ names them.
  * No imports, so any layer can use it without a cycle. The values are the wire contract
- * (api.md, kubernetes.md) and must not change.
+ * (docs/api.md, docs/kubernetes.md) and must not change.
  */
 
 /** Lists an `as const` object's values as the non-empty tuple drizzle's `enum` option wants. */
@@ -15,7 +15,7 @@ export const VDC_STATUS = { creating: 'CREATING', ready: 'READY', deleting: 'DEL
 export type VdcStatus = (typeof VDC_STATUS)[keyof typeof VDC_STATUS];
 export const VDC_STATUSES = valuesOf(VDC_STATUS);
 
-/** A VM's status (kubernetes.md's mapping of KubeVirt's `printableStatus`). */
+/** A VM's status (docs/kubernetes.md "VM status": KubeVirt's `printableStatus` mapped). */
 export const VM_STATUS = {
   poweredOn: 'POWERED_ON', poweredOff: 'POWERED_OFF', poweringOn: 'POWERING_ON', poweringOff: 'POWERING_OFF',
   suspended: 'SUSPENDED', failed: 'FAILED', deleting: 'DELETING', unknown: 'UNKNOWN',
