@@ -210,6 +210,9 @@ const ROUTES: RouteCase[] = [
   { route: 'POST /cloudapi/1.0.0/sessions/provider', call: () => ({ basic: true }), expect: { any: [401, 401, 401, 200] } },
   { route: 'GET /cloudapi/1.0.0/sessions/current', expect: { any: [401, 200, 200, 200] } },
   { route: 'DELETE /cloudapi/1.0.0/sessions/current', expect: { any: [401, 204, 204, 204] } },
+  // The Terraform SDK's logout: the caller's own session, whatever the role.
+  { route: 'DELETE /cloudapi/1.0.0/sessions', expect: { any: [401, 204, 204, 204] } },
+  { route: 'DELETE /cloudapi/1.0.0/sessions/provider', expect: { any: [401, 204, 204, 204] } },
   {
     route: 'GET /cloudapi/1.0.0/sessions/:sessionId',
     call: (w, t, p) => ({ path: `${R}/sessions/${urn('session', sessionOf(w, t, p))}` }),

@@ -1,8 +1,8 @@
 /**
  * GET /cloudapi/1.0.0/catalogs/{catalogId}/catalogItems — the catalog's items (one per offered
  * template), paged from the in-memory template cache. Filter/sort fields: id, name, displayName,
- * description, osType, os_type, status, template.namespace, creationDate. Hidden and deprecated
- * templates appear for System Administrators only. Without a cluster the list is empty. Pages are
+ * description, osType, os_type, status, template.namespace, creationDate. Deprecated templates
+ * appear for System Administrators only (the `hidden` tag hides nothing: every common template has it). Without a cluster the list is empty. Pages are
  * cached until the next database write or template change (lib/http/page-cache.ts).
  * 400 BAD_REQUEST for bad paging or filters or a malformed URN; 403 for an invisible catalog.
  */

@@ -1,6 +1,7 @@
 /**
  * DELETE /api/admin/org/{orgId}/vdcs/{vdcId}[?force=true|?recursive=true] — delete a VDC (System
- * Administrators). 204 (no cluster side to wait for); its vApps and VMs go with it when forced.
+ * Administrators). 204 when nothing is left to wait for (no cluster, or the namespace already gone),
+ * else 202 with the VDC DELETING while its namespace goes; its vApps and VMs go with it when forced.
  * 400 BUSY_ENTITY while it has vApps and neither flag is set; 400 BAD_REQUEST for a malformed URN
  * or flag; 403 for other roles, an unknown org, or a VDC that does not exist or belongs to another org.
  */
